@@ -1,0 +1,1 @@
+"""Peerscope core: data model, importers, queries and analytics. Never imports streamlit."""

@@ -1,0 +1,166 @@
+"""The Peerscope command line: ``python -m core COMMAND ...``.
+
+A thin layer over the functions the pages use. User mistakes get a one-line message and exit code 2;
+a failed import exits 1 and leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core import queries
+from core.db import init_db, make_engine, session_scope
+from core.ingest.loader import FORMATS, ImportFailed, import_paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        engine = make_engine(args.db)
+        init_db(engine)
+        return args.func(args, engine)
+    except ImportFailed as exc:
+        print(f"import failed, nothing was written: {exc}", file=sys.stderr)
+        return 1
+    except (queries.NotFound, queries.Ambiguous) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a database that cannot be opened, a URL with a typo ...
+        from sqlalchemy.exc import ArgumentError, OperationalError
+
+        if isinstance(exc, (ArgumentError, OperationalError)):
+            print(f"error: cannot use database {args.db or '(default)'}: {str(exc).splitlines()[0]}", file=sys.stderr)
+            return 2
+        raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m core", description="Peerscope: import and inspect scholarly data.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=None, help="SQLAlchemy URL (default: DATABASE_URL or data/peerscope.db)")
+    sub = p.add_subparsers(dest="command")
+
+    imp = sub.add_parser("import", parents=[common], help="import files or folders")
+    imp.add_argument("paths", nargs="+", help="files or folders")
+    imp.add_argument("--format", default="auto", choices=("auto", *[f for f in FORMATS if f != "seed"]))
+    imp.add_argument("--skip-bad", action="store_true", help="import the good records and report each bad one")
+    imp.add_argument("--json", action="store_true", help="print the summary as JSON")
+    imp.set_defaults(func=cmd_import)
+
+    st = sub.add_parser("stats", parents=[common], help="counts of what the store holds")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=cmd_stats)
+
+    for name, func, what in (("researcher", cmd_researcher, "a researcher profile"), ("paper", cmd_paper, "a paper")):
+        sp = sub.add_parser(name, parents=[common], help=f"print {what} as the page shows it")
+        sp.add_argument("query", help="internal id, OpenAlex id, ORCID/DOI/arXiv id, or exact name/title")
+        sp.add_argument("--json", action="store_true")
+        sp.set_defaults(func=func)
+
+    seed = sub.add_parser("seed", parents=[common], help="load the seed world (data/seed/world.json)")
+    seed.set_defaults(func=cmd_seed)
+    return p
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bars: dict[Path, tqdm] = {}
+
+    def on_record(path: Path, n: int) -> None:
+        bar = bars.get(path)
+        if bar is None:
+            for b in bars.values():
+                b.close()
+            bar = bars[path] = tqdm(desc=path.name[:40], unit=" rec", file=sys.stderr, leave=True, mininterval=0.25)
+        bar.update(1)
+
+    return on_record, lambda: [b.close() for b in bars.values()]
+
+
+def cmd_import(args, engine) -> int:
+    on_record, close = _progress(sys.stderr.isatty() or not args.json)
+    try:
+        summary = import_paths(args.paths, engine=engine, fmt=args.format, skip_bad=args.skip_bad, on_record=on_record)
+    finally:
+        close()
+    d = summary.as_dict()
+    if args.json:
+        print(json.dumps(d, indent=2))
+    else:
+        print(f"read {d['read']} | added {d['added']} | updated {d['updated']} | unchanged {d['unchanged']} | "
+              f"rejected {d['rejected']}" + (f" | skipped {d['skipped']} (kinds not stored)" if d["skipped"] else ""))
+        for entity, per in sorted(d["by_entity"].items()):
+            print(f"  {entity}: " + ", ".join(f"{k} {v}" for k, v in sorted(per.items())))
+        for line in d["rejections"]:
+            print(f"  rejected: {line}")
+    return 0
+
+
+def cmd_stats(args, engine) -> int:
+    with session_scope(engine) as s:
+        stats = queries.store_stats(session=s)
+    if args.json:
+        print(json.dumps(stats, indent=2, sort_keys=True))
+    else:
+        for k, v in stats.items():
+            print(f"{k:>20}: {v}")
+    return 0
+
+
+def cmd_researcher(args, engine) -> int:
+    with session_scope(engine) as s:
+        rid = queries.resolve_researcher(session=s, query=args.query)
+        profile = queries.researcher_profile(session=s, researcher_id=rid).to_dict()
+    if args.json:
+        print(json.dumps(profile, indent=2, default=str))
+        return 0
+    m = profile["metrics"]
+    print(f"{profile['display_name']}  (id {profile['id']})")
+    print(f"  {profile['summary']}")
+    aff = profile["affiliation"]
+    print(f"  affiliation: {aff['name'] if aff else 'Affiliation not imported'}")
+    print(f"  works {m['works_count']} | citations {m['citations']} | h-index {m['h_index']} | i10 {m['i10_index']}")
+    for c in profile["close_collaborators"]:
+        print(f"  collaborator: {c['name']} (id {c['id']}): {c['shared_works']} shared works, strength {c['strength']}")
+    for w in profile["works"]:
+        print(f"  - {w['year']} {w['title']} [{w['type']}]")
+    return 0
+
+
+def cmd_paper(args, engine) -> int:
+    with session_scope(engine) as s:
+        wid = queries.resolve_work(session=s, query=args.query)
+        paper = queries.paper_detail(session=s, work_id=wid)
+    if args.json:
+        print(json.dumps(paper, indent=2, default=str))
+        return 0
+    print(f"{paper['title']}  (id {paper['id']}, {paper['year']}, {paper['type']})")
+    print("  authors: " + ", ".join(a["name"] for a in paper["authors"]))
+    for v in paper["versions"]:
+        print(f"  version: {v['kind']} {v['label']} {v['date'] or v['year'] or ''}")
+    c = paper["counts"]
+    print(f"  cited by {c['cited_by_reported']} (in store {c['cited_by_in_store']}), references {c['references']}")
+    return 0
+
+
+def cmd_seed(args, engine) -> int:
+    from core.ingest.seed import SEED_PATH
+
+    summary = import_paths([SEED_PATH], engine=engine, fmt="seed")
+    d = summary.as_dict()
+    print(f"seed world: added {d['added']} | updated {d['updated']} | unchanged {d['unchanged']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,540 @@
+"""Writing parsed records into the store, with entity resolution.
+
+Rules (see the foundation issue):
+- a work seen twice (same DOI, arXiv id, OpenAlex id, S2 id, DBLP key, seed key; also via its versions) is one work;
+- people with persistent ids are matched by id only; two records with different ids of one scheme are never merged;
+- name-only people are matched by normalised name plus a shared co-author; near misses become merge candidates;
+- on a work already in the store, an incoming author takes the byline slot of a compatible name (that is how a
+  name-only author from a publication list gains the OpenAlex id of the same person).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import fields
+
+from sqlalchemy import func, insert, or_
+from sqlmodel import Session, select
+
+from core import names
+from core.ingest.records import AuthorshipRec, InstitutionRec, PersonRec, RefRec, TopicRec, VenueRec, WorkRec
+from core.models import (
+    Authorship,
+    AuthorshipInstitution,
+    Citation,
+    Institution,
+    MergeCandidate,
+    Researcher,
+    ResearcherAlias,
+    ResearcherInstitution,
+    ResearcherTopic,
+    Topic,
+    Venue,
+    Work,
+    WorkTopic,
+    WorkVersion,
+    utcnow,
+)
+
+PERSON_IDS = ("openalex_id", "orcid", "s2_id", "dblp_pid", "seed_key")
+WORK_IDS = ("openalex_id", "doi", "arxiv_id", "s2_id", "dblp_key", "seed_key")
+
+
+def title_key(title: str | None) -> str:
+    """Normalised title for matching: letters and digits only, lower case."""
+    decomposed = unicodedata.normalize("NFKD", title or "")
+    return "".join(ch for ch in decomposed.casefold() if ch.isalnum())
+
+
+class Upserter:
+    """Writes records through one session; caches id lookups for the life of one import."""
+
+    def __init__(self, session: Session):
+        self.s = session
+        self._inst: dict[tuple, int] = {}
+        self._venue: dict[tuple, int] = {}
+        self._topic: dict[tuple, int] = {}
+        self._person: dict[tuple, int] = {}
+        self.last_created = False  # did the last institution/venue/topic call create a row?
+
+    # ---- institutions, venues, topics -------------------------------------------------
+    def institution(self, rec: InstitutionRec) -> int:
+        keys = [k for k in (("openalex", rec.openalex_id), ("ror", rec.ror)) if k[1]]
+        if not keys:
+            keys = [("name", names.name_key(rec.name), rec.country_code or "")]
+        for k in keys:
+            if k in self._inst:
+                return self._inst[k]
+        row = None
+        if rec.openalex_id:
+            row = self.s.exec(select(Institution).where(Institution.openalex_id == rec.openalex_id)).first()
+        if row is None and rec.ror:
+            row = self.s.exec(select(Institution).where(Institution.ror == rec.ror)).first()
+        if row is None and not (rec.openalex_id or rec.ror):
+            q = select(Institution).where(Institution.name_key == names.name_key(rec.name))
+            if rec.country_code:
+                q = q.where(or_(Institution.country_code == rec.country_code, Institution.country_code.is_(None)))
+            row = self.s.exec(q).first()
+        self.last_created = row is None
+        if row is None:
+            row = Institution(name=rec.name, name_key=names.name_key(rec.name))
+        self._fill(row, rec, {"works_count": "works_count_reported", "cited_by_count": "cited_by_count_reported"})
+        if rec.lineage:
+            row.lineage = rec.lineage
+        if rec.parent_openalex_id and row.parent_id is None:
+            parent = self.s.exec(select(Institution.id).where(Institution.openalex_id == rec.parent_openalex_id)).first()
+            row.parent_id = parent
+        self.s.add(row)
+        self.s.flush()
+        for k in keys:
+            self._inst[k] = row.id
+        return row.id
+
+    def venue(self, rec: VenueRec) -> int:
+        key = ("openalex", rec.openalex_id) if rec.openalex_id else ("name", names.name_key(rec.name))
+        if key in self._venue:
+            return self._venue[key]
+        row = None
+        if rec.openalex_id:
+            row = self.s.exec(select(Venue).where(Venue.openalex_id == rec.openalex_id)).first()
+        if row is None and rec.issn_l:
+            row = self.s.exec(select(Venue).where(Venue.issn_l == rec.issn_l)).first()
+        if row is None:
+            row = self.s.exec(select(Venue).where(Venue.name_key == names.name_key(rec.name))).first()
+            if row is not None and row.openalex_id and rec.openalex_id and row.openalex_id != rec.openalex_id:
+                row = None
+        self.last_created = row is None
+        if row is None:
+            row = Venue(name=rec.name, name_key=names.name_key(rec.name))
+        self._fill(row, rec, {"works_count": "works_count_reported", "cited_by_count": "cited_by_count_reported"})
+        self.s.add(row)
+        self.s.flush()
+        self._venue[key] = row.id
+        return row.id
+
+    def topic(self, rec: TopicRec) -> int:
+        key = (rec.kind, rec.openalex_id or names.name_key(rec.name))
+        if key in self._topic:
+            return self._topic[key]
+        parent_id = self.topic(rec.parent) if rec.parent else None
+        row = self.s.exec(select(Topic).where(Topic.kind == key[0], Topic.key == key[1])).first()
+        self.last_created = row is None
+        if row is None:
+            row = Topic(name=rec.name, kind=rec.kind, key=key[1], openalex_id=rec.openalex_id, level=rec.level)
+        row.name = rec.name or row.name
+        if parent_id:
+            row.parent_id = parent_id
+        if rec.level is not None:
+            row.level = rec.level
+        self.s.add(row)
+        self.s.flush()
+        self._topic[key] = row.id
+        return row.id
+
+    # ---- people ---------------------------------------------------------------------------
+    def person(self, rec: PersonRec, coauthor_keys: set[str] | None = None) -> tuple[int, bool]:
+        """Resolve or create the researcher for ``rec``; returns ``(researcher_id, created)``."""
+        cached = {self._person.get((k, getattr(rec, k))) for k in PERSON_IDS if getattr(rec, k)}
+        if len(cached) == 1 and None not in cached and not (rec.works_count or rec.institutions or rec.topics):
+            return cached.pop(), False  # a byline mention of someone already resolved in this import
+        row = self._find_person_by_ids(rec)
+        created = False
+        if row is None and not any(getattr(rec, k) for k in PERSON_IDS):
+            row = self._find_person_by_name(rec, coauthor_keys or set())
+        if row is None:
+            row = Researcher(display_name=rec.display_name)
+            created = True
+            self._set_person_ids(row, rec)
+            self._apply_person(row, rec)
+            self.s.add(row)
+            self.s.flush()
+            if not any(getattr(rec, k) for k in PERSON_IDS):
+                self._record_name_candidates(row, coauthor_keys or set())
+        else:
+            self._set_person_ids(row, rec)
+            self._apply_person(row, rec)
+            self.s.add(row)
+            self.s.flush()
+        for k in PERSON_IDS:
+            if getattr(row, k):
+                self._person[(k, getattr(row, k))] = row.id
+        return row.id, created
+
+    def person_details(self, researcher_id: int, rec: PersonRec, source: str) -> None:
+        """Aliases, affiliations, topics and source-reported figures of a full person record."""
+        row = self.s.get(Researcher, researcher_id)
+        for variant in {rec.display_name, *rec.name_variants}:
+            self.alias(researcher_id, variant, source)
+        if rec.works_count is not None or rec.h_index is not None:
+            row.works_count_reported = rec.works_count
+            row.cited_by_count_reported = rec.cited_by_count
+            row.h_index_reported = rec.h_index
+            row.i10_index_reported = rec.i10_index
+            row.counts_by_year_reported = rec.counts_by_year
+            row.reported_source = source
+        for i, inst in enumerate(rec.institutions):
+            iid = self.institution(inst)
+            link = self.s.get(ResearcherInstitution, (researcher_id, iid))
+            if link is None:
+                link = ResearcherInstitution(researcher_id=researcher_id, institution_id=iid)
+            link.is_last_known = True
+            self.s.add(link)
+            if i == 0:
+                row.last_institution_id = iid
+        for t in rec.topics:
+            tid = self.topic(t)
+            link = self.s.get(ResearcherTopic, (researcher_id, tid)) or ResearcherTopic(
+                researcher_id=researcher_id, topic_id=tid
+            )
+            link.score = t.score
+            self.s.add(link)
+        self.s.add(row)
+
+    def alias(self, researcher_id: int, name: str, source: str | None) -> None:
+        if not name:
+            return
+        exists = self.s.exec(
+            select(ResearcherAlias.id).where(ResearcherAlias.researcher_id == researcher_id, ResearcherAlias.name == name)
+        ).first()
+        if exists is None:
+            self.s.add(ResearcherAlias(researcher_id=researcher_id, name=name, name_key=names.name_key(name), source=source))
+            self.s.flush()
+
+    def _find_person_by_ids(self, rec: PersonRec) -> Researcher | None:
+        for k in PERSON_IDS:
+            v = getattr(rec, k)
+            if not v:
+                continue
+            rid = self._person.get((k, v))
+            row = self.s.get(Researcher, rid) if rid else None
+            if row is None:
+                row = self.s.exec(select(Researcher).where(getattr(Researcher, k) == v)).first()
+            if row is None:
+                continue
+            # Never merge two records that carry different ids of the same scheme.
+            if any(getattr(rec, o) and getattr(row, o) and getattr(rec, o) != getattr(row, o) for o in PERSON_IDS):
+                continue
+            return row
+        return None
+
+    def _find_person_by_name(self, rec: PersonRec, coauthor_keys: set[str]) -> Researcher | None:
+        """A name-only author is the same person as a stored one with a compatible name and a shared co-author."""
+        if not coauthor_keys:
+            return None
+        for cand in self._name_candidates(rec.display_name):
+            if cand.is_placeholder:
+                continue
+            if self._coauthor_keys(cand.id) & coauthor_keys:
+                return cand
+        return None
+
+    def _name_candidates(self, display_name: str) -> list[Researcher]:
+        ik = names.initials_key(display_name)
+        if not ik:
+            return []
+        rows = self.s.exec(select(Researcher).where(Researcher.initials_key == ik).limit(200)).all()
+        return [r for r in rows if names.names_compatible(r.display_name, display_name)]
+
+    def _coauthor_keys(self, researcher_id: int) -> set[str]:
+        mine = select(Authorship.work_id).where(Authorship.researcher_id == researcher_id)
+        rows = self.s.exec(
+            select(Researcher.name_key)
+            .join(Authorship, Authorship.researcher_id == Researcher.id)
+            .where(Authorship.work_id.in_(mine), Researcher.id != researcher_id)
+        ).all()
+        return set(rows)
+
+    def _record_name_candidates(self, row: Researcher, coauthor_keys: set[str]) -> None:
+        for cand in self._name_candidates(row.display_name):
+            if cand.id == row.id or cand.is_placeholder:
+                continue
+            exact = cand.name_key == row.name_key
+            reason = "same name" if exact else "compatible name (initials)"
+            self.merge_candidate(cand.id, row.id, f"{reason}, no shared co-author yet", 0.6 if exact else 0.4)
+
+    def merge_candidate(self, a: int, b: int, reason: str, score: float) -> None:
+        a, b = min(a, b), max(a, b)
+        exists = self.s.exec(
+            select(MergeCandidate.id).where(MergeCandidate.researcher_a_id == a, MergeCandidate.researcher_b_id == b)
+        ).first()
+        if exists is None:
+            self.s.add(MergeCandidate(researcher_a_id=a, researcher_b_id=b, reason=reason, score=score))
+            self.s.flush()
+
+    def _set_person_ids(self, row: Researcher, rec: PersonRec) -> None:
+        for k in PERSON_IDS:
+            v = getattr(rec, k)
+            if not v or getattr(row, k):
+                continue
+            owner = self.s.exec(select(Researcher.id).where(getattr(Researcher, k) == v)).first()
+            if owner is None:
+                setattr(row, k, v)
+            elif row.id is not None and owner != row.id:
+                self.s.flush()
+                self.merge_candidate(owner, row.id, f"same {k.replace('_id', '').upper()} on two records", 0.9)
+
+    def _apply_person(self, row: Researcher, rec: PersonRec) -> None:
+        ids_rich = bool(rec.openalex_id or rec.orcid or rec.s2_id or rec.seed_key)
+        if ids_rich or not row.display_name or len(rec.display_name) > len(row.display_name):
+            # A full name from an authority beats an initialled byline.
+            if ids_rich or names.name_key(rec.display_name) != row.name_key:
+                row.display_name = rec.display_name if (ids_rich or "." not in rec.display_name) else row.display_name
+        given, family = rec.given_name, rec.family_name
+        if not (given or family):
+            given, family = names.split_name(row.display_name)
+        row.given_name, row.family_name = given or row.given_name, family or row.family_name
+        row.name_key = names.name_key(row.display_name)
+        row.initials_key = names.initials_key(row.display_name)
+        row.is_placeholder = row.is_placeholder or rec.is_placeholder
+        for attr in ("homepage", "summary"):
+            if getattr(rec, attr):
+                setattr(row, attr, getattr(rec, attr))
+        if rec.open_to_collaborate is not None:
+            row.open_to_collaborate = rec.open_to_collaborate
+        row.updated_at = utcnow()
+
+    # ---- works ----------------------------------------------------------------------------
+    def find_work(self, rec: WorkRec) -> Work | None:
+        for k in WORK_IDS:
+            v = getattr(rec, k)
+            if v:
+                row = self.s.exec(select(Work).where(getattr(Work, k) == v)).first()
+                if row is not None:
+                    return row
+        for k in ("doi", "arxiv_id"):
+            values = {getattr(v, k) for v in rec.versions if getattr(v, k)} | ({getattr(rec, k)} - {None})
+            if values:
+                wid = self.s.exec(select(WorkVersion.work_id).where(getattr(WorkVersion, k).in_(values))).first()
+                if wid is None:
+                    wid = self.s.exec(select(Work.id).where(getattr(Work, k).in_(values))).first()
+                if wid is not None:
+                    return self.s.get(Work, wid)
+        return None
+
+    def work(self, rec: WorkRec, source: str) -> tuple[int, bool]:
+        """Insert or merge a work with its venue, authors, topics, versions and references."""
+        row = self.find_work(rec)
+        created = row is None
+        if row is None:
+            row = Work(title=rec.title or "", title_key=title_key(rec.title))
+        self._apply_work(row, rec, source)
+        self.s.add(row)
+        self.s.flush()
+        self._work_authorships(row, rec, created)
+        for t in rec.topics:
+            tid = self.topic(t)
+            link = self.s.get(WorkTopic, (row.id, tid)) or WorkTopic(work_id=row.id, topic_id=tid)
+            if t.score is not None:
+                link.score = t.score
+            self.s.add(link)
+        for tag in rec.tags:
+            tid = self.topic(TopicRec(name=tag, kind="tag"))
+            if self.s.get(WorkTopic, (row.id, tid)) is None:
+                self.s.add(WorkTopic(work_id=row.id, topic_id=tid))
+        for v in rec.versions:
+            self._version(row.id, v, source)
+        cites: dict[str, Citation] = {}
+        if created:
+            self._new_citations(row.id, rec.references)
+        else:
+            cites = {c.cited_key: c for c in self.s.exec(select(Citation).where(Citation.citing_work_id == row.id))}
+            for ref in rec.references:
+                self._citation(row.id, ref, cites)
+        self.s.flush()
+        return row.id, created
+
+    def _apply_work(self, row: Work, rec: WorkRec, source: str) -> None:
+        for k in WORK_IDS + ("pmid",):
+            v = getattr(rec, k)
+            if v and not getattr(row, k):
+                owner = self.s.exec(select(Work.id).where(getattr(Work, k) == v)).first() if k != "pmid" else None
+                if owner is None or owner == row.id:
+                    setattr(row, k, v)
+        if rec.title and not row.title:
+            row.title, row.title_key = rec.title, title_key(rec.title)
+        if rec.abstract and (not row.abstract or len(rec.abstract) > len(row.abstract) and source != "arxiv"):
+            row.abstract = rec.abstract
+        if rec.type and (not row.type or (row.type == "preprint" and rec.type != "preprint")):
+            row.type = rec.type
+        if rec.venue and (row.venue_id is None or rec.type != "preprint"):
+            row.venue_id = self.venue(rec.venue)
+        for attr in ("year", "publication_date", "language", "is_oa", "oa_status", "oa_url"):
+            v = getattr(rec, attr)
+            if v is not None and (getattr(row, attr) is None or rec.type != "preprint"):
+                setattr(row, attr, v)
+        if rec.cited_by_count is not None:
+            row.cited_by_count = max(rec.cited_by_count, row.cited_by_count or 0)
+        if rec.counts_by_year:
+            row.counts_by_year = rec.counts_by_year
+        for attr in ("code_urls", "dataset_urls", "keywords", "tags"):
+            merged = list(dict.fromkeys([*getattr(row, attr), *getattr(rec, attr)]))
+            setattr(row, attr, merged)
+        geo = list(rec.geo_tags) + [_geo_from_tag(t) for t in rec.tags if t.startswith("geo:")]
+        if geo:
+            row.geo_tags = geo
+            row.tags = [t for t in row.tags if not t.startswith("geo:")]
+        row.is_retracted = row.is_retracted or rec.is_retracted
+        row.authorships_complete = row.authorships_complete and rec.authorships_complete if row.id else rec.authorships_complete
+        row.updated_at = utcnow()
+
+    def _work_authorships(self, row: Work, rec: WorkRec, created: bool) -> None:
+        existing = [] if created else self.s.exec(select(Authorship).where(Authorship.work_id == row.id)).all()
+        by_researcher = {a.researcher_id: a for a in existing}
+        names_on_work = [names.name_key(a.person.display_name) for a in rec.authorships]
+        existing_names = {a.researcher_id: self.s.get(Researcher, a.researcher_id) for a in existing}
+        pending: list[tuple[Authorship, list[int]]] = []
+        for a in rec.authorships:
+            co = set(names_on_work) - {names.name_key(a.person.display_name)}
+            slot = self._slot_for(a, existing, existing_names)
+            if slot is not None:
+                researcher = existing_names[slot.researcher_id]
+                if not self._conflicts(researcher, a.person):
+                    self._set_person_ids(researcher, a.person)
+                    self._apply_person(researcher, a.person)
+                    self.s.add(researcher)
+                rid = slot.researcher_id
+            else:
+                rid, _ = self.person(a.person, co)
+            link = by_researcher.get(rid)
+            if link is None:
+                link = Authorship(work_id=row.id, researcher_id=rid, position=a.position)
+                by_researcher[rid] = link
+            elif rec.authorships_complete:
+                link.position = a.position
+            link.is_corresponding = link.is_corresponding or a.is_corresponding
+            link.equal_contribution = link.equal_contribution or a.equal_contribution
+            link.raw_author_name = a.raw_author_name or link.raw_author_name
+            link.raw_affiliation = a.raw_affiliation or link.raw_affiliation
+            link.countries = a.countries or link.countries
+            self.s.add(link)
+            if a.raw_author_name and a.raw_author_name != a.person.display_name:
+                self.alias(rid, a.raw_author_name, None)
+            pending.append((link, [self.institution(i) for i in a.institutions]))
+        self.s.flush()  # one flush gives every new byline entry its id
+        for link, iids in pending:
+            for iid in dict.fromkeys(iids):
+                if created or self.s.get(AuthorshipInstitution, (link.id, iid)) is None:
+                    self.s.add(AuthorshipInstitution(authorship_id=link.id, institution_id=iid))
+
+    def _slot_for(self, a: AuthorshipRec, existing: list[Authorship], people: dict[int, Researcher]) -> Authorship | None:
+        """The existing byline entry that this incoming author is (same ids, or a compatible name)."""
+        for link in existing:
+            r = people[link.researcher_id]
+            if any(getattr(a.person, k) and getattr(a.person, k) == getattr(r, k) for k in PERSON_IDS):
+                return link
+        for link in existing:
+            r = people[link.researcher_id]
+            if not self._conflicts(r, a.person) and names.names_compatible(r.display_name, a.person.display_name):
+                return link
+        return None
+
+    @staticmethod
+    def _conflicts(row: Researcher, rec: PersonRec) -> bool:
+        return any(getattr(rec, k) and getattr(row, k) and getattr(rec, k) != getattr(row, k) for k in PERSON_IDS)
+
+    def _version(self, work_id: int, v, source: str) -> None:
+        label = v.label or v.arxiv_id or v.doi or v.kind
+        row = self.s.exec(
+            select(WorkVersion).where(WorkVersion.work_id == work_id, WorkVersion.kind == v.kind, WorkVersion.label == label)
+        ).first()
+        if row is None:
+            row = WorkVersion(work_id=work_id, kind=v.kind, label=label, source=source)
+        for f in fields(v):
+            if f.name not in ("kind", "label") and getattr(v, f.name) is not None:
+                setattr(row, f.name, getattr(v, f.name))
+        self.s.add(row)
+
+    def _citation(self, work_id: int, ref: RefRec, existing: dict[str, Citation]) -> None:
+        key = citation_key(ref)
+        if key is None:
+            return
+        row = existing.get(key)
+        if row is None:
+            row = existing[key] = Citation(citing_work_id=work_id, cited_key=key)
+        row.cited_openalex_id = ref.openalex_id or row.cited_openalex_id
+        row.cited_doi = ref.doi or row.cited_doi
+        row.cited_arxiv_id = ref.arxiv_id or row.cited_arxiv_id
+        row.cited_s2_id = ref.s2_id or row.cited_s2_id
+        row.cited_title = ref.title or row.cited_title
+        row.cited_year = ref.year or row.cited_year
+        row.raw = ref.raw or row.raw
+        self.s.add(row)
+
+    def _new_citations(self, work_id: int, refs: list[RefRec]) -> None:
+        """References of a work new to the store: one multi-row insert."""
+        rows: dict[str, dict] = {}
+        for ref in refs:
+            key = citation_key(ref)
+            if key and key not in rows:
+                rows[key] = {
+                    "citing_work_id": work_id, "cited_work_id": None, "cited_key": key,
+                    "cited_openalex_id": ref.openalex_id, "cited_doi": ref.doi, "cited_arxiv_id": ref.arxiv_id,
+                    "cited_s2_id": ref.s2_id, "cited_title": ref.title, "cited_year": ref.year, "raw": ref.raw,
+                }
+        if rows:
+            self.s.execute(insert(Citation), list(rows.values()))
+
+    def resolve_citations(self) -> int:
+        """Point every unresolved reference at the work it names, now that more works may be in the store."""
+        from sqlalchemy import update
+
+        total = 0
+        for col, wcol in (
+            (Citation.cited_openalex_id, Work.openalex_id),
+            (Citation.cited_doi, Work.doi),
+            (Citation.cited_arxiv_id, Work.arxiv_id),
+            (Citation.cited_s2_id, Work.s2_id),
+        ):
+            sub = select(Work.id).where(wcol == col).scalar_subquery()
+            res = self.s.exec(
+                update(Citation).where(Citation.cited_work_id.is_(None), col.is_not(None)).values(cited_work_id=sub)
+            )
+            total += res.rowcount or 0
+        # A work does not cite itself (merging preprint and published versions can create such a row).
+        self.s.exec(
+            update(Citation).where(Citation.cited_work_id == Citation.citing_work_id).values(cited_work_id=None)
+        )
+        return total
+
+    def resolve_institution_parents(self) -> None:
+        rows = self.s.exec(select(Institution).where(Institution.parent_id.is_(None))).all()
+        for row in rows:
+            parents = [x for x in (row.lineage or []) if x and x != row.openalex_id]
+            if parents:
+                pid = self.s.exec(select(Institution.id).where(Institution.openalex_id == parents[0])).first()
+                if pid:
+                    row.parent_id = pid
+                    self.s.add(row)
+
+    # ---- helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def _fill(row, rec, renames: dict[str, str]) -> None:
+        for f in fields(rec):
+            v = getattr(rec, f.name)
+            target = renames.get(f.name, f.name)
+            if v in (None, [], "") or not hasattr(row, target) or f.name in ("lineage", "parent_openalex_id"):
+                continue
+            setattr(row, target, v)
+
+
+def citation_key(ref: RefRec) -> str | None:
+    for prefix, value in (("openalex", ref.openalex_id), ("doi", ref.doi), ("arxiv", ref.arxiv_id), ("s2", ref.s2_id)):
+        if value:
+            return f"{prefix}:{value}"
+    if ref.raw or ref.title:
+        from core.ingest.ids import record_hash
+
+        return "raw:" + record_hash(ref.raw or ref.title)[:16]
+    return None
+
+
+def _geo_from_tag(tag: str) -> dict:
+    path, _, conf = tag.removeprefix("geo:").rpartition("|")
+    try:
+        return {"path": path, "confidence": float(conf)}
+    except ValueError:
+        return {"path": tag.removeprefix("geo:"), "confidence": None}
+
+
+def count_rows(session: Session, model) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()

@@ -1,0 +1,265 @@
+"""SQLModel tables of the Peerscope store.
+
+Naming: tables are singular nouns; external identifiers are bare and normalised (see ``core/ingest/ids.py``).
+Every lookup a page makes has an index (``index=True`` or ``__table_args__``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(default=list):
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+class Institution(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    openalex_id: str | None = Field(default=None, unique=True)
+    ror: str | None = Field(default=None, unique=True)
+    country_code: str | None = Field(default=None, index=True)
+    city: str | None = None
+    region: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    type: str | None = None
+    homepage: str | None = None
+    parent_id: int | None = Field(default=None, foreign_key="institution.id", index=True)
+    lineage: list = _json()  # OpenAlex ids, self first, then ancestors
+    works_count_reported: int | None = None
+    cited_by_count_reported: int | None = None
+    name_key: str = Field(default="", index=True)
+
+
+class Venue(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(default="", index=True)
+    openalex_id: str | None = Field(default=None, unique=True)
+    issn_l: str | None = Field(default=None, index=True)
+    issns: list = _json()
+    type: str | None = None
+    publisher: str | None = None
+    homepage: str | None = None
+    is_oa: bool | None = None
+    country_code: str | None = None
+    works_count_reported: int | None = None
+    cited_by_count_reported: int | None = None
+
+
+class Topic(SQLModel, table=True):
+    """Topics, concepts, keywords, fields of study and free tags, with a hierarchy via ``parent_id``."""
+
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    kind: str = Field(default="topic", index=True)
+    key: str = Field(index=True)  # OpenAlex id when known, else the normalised name
+    openalex_id: str | None = Field(default=None, index=True)
+    level: int | None = None
+    parent_id: int | None = Field(default=None, foreign_key="topic.id", index=True)
+
+
+class Researcher(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str
+    given_name: str | None = None
+    family_name: str | None = None
+    name_key: str = Field(default="", index=True)  # core.names.name_key(display_name)
+    initials_key: str = Field(default="", index=True)
+    openalex_id: str | None = Field(default=None, unique=True)
+    orcid: str | None = Field(default=None, unique=True)
+    s2_id: str | None = Field(default=None, unique=True)
+    dblp_pid: str | None = Field(default=None, unique=True)
+    seed_key: str | None = Field(default=None, unique=True)
+    homepage: str | None = None
+    summary: str | None = None
+    open_to_collaborate: bool = True
+    is_placeholder: bool = False
+    last_institution_id: int | None = Field(default=None, foreign_key="institution.id", index=True)
+    # Figures reported by the source (kept beside our own computed metrics).
+    works_count_reported: int | None = None
+    cited_by_count_reported: int | None = None
+    h_index_reported: int | None = None
+    i10_index_reported: int | None = None
+    reported_source: str | None = None
+    counts_by_year_reported: list = _json()
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ResearcherAlias(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("researcher_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    researcher_id: int = Field(foreign_key="researcher.id", index=True)
+    name: str
+    name_key: str = Field(index=True)
+    source: str | None = None
+
+
+class ResearcherTopic(SQLModel, table=True):
+    """Topics a source attributes to a person (OpenAlex author ``topics``), with counts."""
+
+    researcher_id: int = Field(foreign_key="researcher.id", primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", primary_key=True, index=True)
+    count: int | None = None
+    score: float | None = None
+
+
+class ResearcherInstitution(SQLModel, table=True):
+    """Affiliations a source reports for a person (last known / history)."""
+
+    researcher_id: int = Field(foreign_key="researcher.id", primary_key=True)
+    institution_id: int = Field(foreign_key="institution.id", primary_key=True, index=True)
+    years: list = _json()
+    is_last_known: bool = False
+
+
+class Work(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    title_key: str = Field(default="", index=True)  # normalised title, for matching records without ids
+    abstract: str | None = None
+    type: str | None = Field(default=None, index=True)
+    year: int | None = Field(default=None, index=True)
+    publication_date: str | None = None
+    language: str | None = None
+    venue_id: int | None = Field(default=None, foreign_key="venue.id", index=True)
+    doi: str | None = Field(default=None, unique=True)
+    arxiv_id: str | None = Field(default=None, unique=True)
+    openalex_id: str | None = Field(default=None, unique=True)
+    s2_id: str | None = Field(default=None, unique=True)
+    dblp_key: str | None = Field(default=None, unique=True)
+    pmid: str | None = Field(default=None, index=True)
+    seed_key: str | None = Field(default=None, unique=True)
+    is_oa: bool | None = None
+    oa_status: str | None = None
+    oa_url: str | None = None
+    code_urls: list = _json()
+    dataset_urls: list = _json()
+    keywords: list = _json()
+    tags: list = _json()
+    geo_tags: list = _json()  # [{"path": "Asia > China > Shanghai", "confidence": 0.05}]
+    cited_by_count: int | None = None  # as reported by the source
+    counts_by_year: list = _json()
+    is_retracted: bool = False
+    authorships_complete: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkVersion(SQLModel, table=True):
+    """A version of a work: arXiv v1/v2, the published version, an accepted manuscript."""
+
+    __table_args__ = (UniqueConstraint("work_id", "kind", "label"),)
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(foreign_key="work.id", index=True)
+    kind: str  # preprint | published | accepted | submitted
+    label: str = ""
+    date: str | None = None
+    year: int | None = None
+    doi: str | None = Field(default=None, index=True)
+    arxiv_id: str | None = Field(default=None, index=True)
+    url: str | None = None
+    venue_name: str | None = None
+    title: str | None = None
+    abstract: str | None = None
+    source: str | None = None
+
+
+class Authorship(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("work_id", "researcher_id"),
+        Index("ix_authorship_researcher_work", "researcher_id", "work_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(foreign_key="work.id", index=True)
+    researcher_id: int = Field(foreign_key="researcher.id")
+    position: int
+    is_corresponding: bool = False
+    equal_contribution: bool = False
+    raw_author_name: str | None = None
+    raw_affiliation: str | None = None
+    countries: list = _json()
+
+
+class AuthorshipInstitution(SQLModel, table=True):
+    authorship_id: int = Field(foreign_key="authorship.id", primary_key=True)
+    institution_id: int = Field(foreign_key="institution.id", primary_key=True, index=True)
+
+
+class WorkTopic(SQLModel, table=True):
+    work_id: int = Field(foreign_key="work.id", primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", primary_key=True, index=True)
+    score: float | None = None
+
+
+class Citation(SQLModel, table=True):
+    """``citing`` cites a work that is in the store (``cited_work_id``) or only described (``cited_*``)."""
+
+    __table_args__ = (
+        UniqueConstraint("citing_work_id", "cited_key"),
+        Index("ix_citation_cited_work", "cited_work_id", "citing_work_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    citing_work_id: int = Field(foreign_key="work.id", index=True)
+    cited_work_id: int | None = Field(default=None, foreign_key="work.id")
+    cited_key: str  # "openalex:W1", "doi:10.1/x", "arxiv:...", "s2:...", "raw:<hash>"
+    cited_openalex_id: str | None = Field(default=None, index=True)
+    cited_doi: str | None = Field(default=None, index=True)
+    cited_arxiv_id: str | None = Field(default=None, index=True)
+    cited_s2_id: str | None = Field(default=None, index=True)
+    cited_title: str | None = None
+    cited_year: int | None = None
+    raw: str | None = None
+
+
+class Provenance(SQLModel, table=True):
+    """Which source record (and file) a store row came from, and when."""
+
+    __table_args__ = (
+        UniqueConstraint("source", "source_key", "entity_type", "file"),
+        Index("ix_provenance_entity", "entity_type", "entity_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    entity_type: str  # work | researcher | institution | venue | topic
+    entity_id: int
+    source: str  # openalex | arxiv | crossref | s2 | bibtex | publist | orcid | dblp | seed
+    source_key: str
+    file: str | None = None
+    location: str | None = None
+    record_hash: str | None = None
+    first_seen: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+
+
+class MergeCandidate(SQLModel, table=True):
+    """Two researcher records that may be one person; a person confirms or refuses."""
+
+    __table_args__ = (UniqueConstraint("researcher_a_id", "researcher_b_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    researcher_a_id: int = Field(foreign_key="researcher.id", index=True)
+    researcher_b_id: int = Field(foreign_key="researcher.id", index=True)
+    reason: str
+    score: float = 0.0
+    status: str = Field(default="open", index=True)  # open | confirmed | refused
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None
+
+
+class ImportRun(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    files: list = _json()
+    formats: list = _json()
+    status: str = "running"  # running | done | failed
+    summary: dict = _json(dict)
