@@ -97,8 +97,10 @@ def cmd_import(args, engine) -> int:
     if args.json:
         print(json.dumps(d, indent=2))
     else:
-        print(f"read {d['read']} | added {d['added']} | updated {d['updated']} | unchanged {d['unchanged']} | "
-              f"rejected {d['rejected']}" + (f" | skipped {d['skipped']} (kinds not stored)" if d["skipped"] else ""))
+        print(
+            f"read {d['read']} | added {d['added']} | updated {d['updated']} | unchanged {d['unchanged']} | "
+            f"rejected {d['rejected']}" + (f" | skipped {d['skipped']} (kinds not stored)" if d["skipped"] else "")
+        )
         for entity, per in sorted(d["by_entity"].items()):
             print(f"  {entity}: " + ", ".join(f"{k} {v}" for k, v in sorted(per.items())))
         for line in d["rejections"]:

@@ -195,6 +195,17 @@ def name_key(name: str) -> str:
     return _key(f"{given or ''} {family}")
 
 
+def text_key(text: str) -> str:
+    """``name_key`` folding without the person-name rules (no reordering at commas, no suffix dropping).
+
+    Meant for institution and venue names, where "Journal de Physique II" must not become "journal de physique".
+
+    >>> text_key("University of California, Berkeley"), name_key("University of California, Berkeley")
+    ('university of california berkeley', 'berkeley university of california')
+    """
+    return _key(text)
+
+
 def initials_key(name: str) -> str:
     """First initial of the given names plus the family key, for candidate lookup.
 

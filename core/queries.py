@@ -69,7 +69,9 @@ def resolve_researcher(*, session: Session, query: str) -> int:
     key = names.name_key(q)
     rows = session.exec(select(Researcher.id, Researcher.display_name).where(Researcher.name_key == key)).all()
     if not rows:
-        ids = session.exec(select(ResearcherAlias.researcher_id).where(ResearcherAlias.name_key == key).distinct()).all()
+        ids = session.exec(
+            select(ResearcherAlias.researcher_id).where(ResearcherAlias.name_key == key).distinct()
+        ).all()
         rows = [(i, session.get(Researcher, i).display_name) for i in ids]
     if len(rows) == 1:
         return rows[0][0]
@@ -219,7 +221,9 @@ def researcher_summary_line(r: Researcher, topics: list[dict]) -> str:
         return r.summary
     if topics:
         named = [t["name"] for t in topics[:3]]
-        return f"{r.display_name} works on {', '.join(named[:-1]) + ' and ' + named[-1] if len(named) > 1 else named[0]}."
+        return (
+            f"{r.display_name} works on {', '.join(named[:-1]) + ' and ' + named[-1] if len(named) > 1 else named[0]}."
+        )
     return f"{r.display_name} has no topics imported yet."
 
 
@@ -267,9 +271,17 @@ def researcher_works(*, session: Session, researcher_id: int) -> list[WorkItem]:
         topics[wid].append(name)
     return [
         WorkItem(
-            id=w.id, title=w.title or "Untitled work", year=w.year, type=w.type, venue=venue, doi=w.doi,
-            arxiv_id=w.arxiv_id, cited_by_count=w.cited_by_count or 0, authors_count=counts.get(w.id, 0),
-            abstract=w.abstract, topics=topics.get(w.id, [])[:3],
+            id=w.id,
+            title=w.title or "Untitled work",
+            year=w.year,
+            type=w.type,
+            venue=venue,
+            doi=w.doi,
+            arxiv_id=w.arxiv_id,
+            cited_by_count=w.cited_by_count or 0,
+            authors_count=counts.get(w.id, 0),
+            abstract=w.abstract,
+            topics=topics.get(w.id, [])[:3],
         )
         for w, venue in rows
     ]
@@ -317,8 +329,12 @@ def close_collaborators(*, session: Session, researcher_id: int, limit: int = 10
     inst_names = _last_institution_names(session, [k for k, _ in ranked])
     return [
         Collaborator(
-            id=rid, name=people[rid].display_name, shared_works=a["works"], strength=round(a["strength"], 4),
-            first_year=min(a["years"]) if a["years"] else None, last_year=max(a["years"]) if a["years"] else None,
+            id=rid,
+            name=people[rid].display_name,
+            shared_works=a["works"],
+            strength=round(a["strength"], 4),
+            first_year=min(a["years"]) if a["years"] else None,
+            last_year=max(a["years"]) if a["years"] else None,
             institutions=inst_names.get(rid, []),
         )
         for rid, a in ranked
@@ -349,8 +365,15 @@ def researcher_merge_candidates(*, session: Session, researcher_id: int) -> list
     out = []
     for m in rows:
         other = m.researcher_b_id if m.researcher_a_id == researcher_id else m.researcher_a_id
-        out.append({"id": m.id, "other_id": other, "other_name": session.get(Researcher, other).display_name,
-                    "reason": m.reason, "score": m.score})
+        out.append(
+            {
+                "id": m.id,
+                "other_id": other,
+                "other_name": session.get(Researcher, other).display_name,
+                "reason": m.reason,
+                "score": m.score,
+            }
+        )
     return out
 
 
@@ -392,9 +415,18 @@ def paper_detail(*, session: Session, work_id: int) -> dict:
         "year": w.year,
         "publication_date": w.publication_date,
         "language": w.language,
-        "venue": {"id": venue.id, "name": venue.name, "type": venue.type, "publisher": venue.publisher} if venue else None,
-        "ids": {"doi": w.doi, "arxiv": w.arxiv_id, "openalex": w.openalex_id, "s2": w.s2_id, "dblp": w.dblp_key,
-                "pmid": w.pmid, "seed": w.seed_key},
+        "venue": {"id": venue.id, "name": venue.name, "type": venue.type, "publisher": venue.publisher}
+        if venue
+        else None,
+        "ids": {
+            "doi": w.doi,
+            "arxiv": w.arxiv_id,
+            "openalex": w.openalex_id,
+            "s2": w.s2_id,
+            "dblp": w.dblp_key,
+            "pmid": w.pmid,
+            "seed": w.seed_key,
+        },
         "open_access": {"is_oa": w.is_oa, "status": w.oa_status, "url": w.oa_url},
         "code_urls": w.code_urls,
         "dataset_urls": w.dataset_urls,
@@ -404,8 +436,17 @@ def paper_detail(*, session: Session, work_id: int) -> dict:
         "institutions": list(institutions.values()),
         "countries": sorted({c for a in authors for c in a["countries"]}),
         "versions": [
-            {"kind": v.kind, "label": v.label, "date": v.date, "year": v.year, "doi": v.doi, "arxiv_id": v.arxiv_id,
-             "url": v.url, "venue": v.venue_name, "title": v.title}
+            {
+                "kind": v.kind,
+                "label": v.label,
+                "date": v.date,
+                "year": v.year,
+                "doi": v.doi,
+                "arxiv_id": v.arxiv_id,
+                "url": v.url,
+                "venue": v.venue_name,
+                "title": v.title,
+            }
             for v in versions
         ],
         "topics": paper_topics(session=session, work_id=work_id),
@@ -439,10 +480,18 @@ def paper_authors(*, session: Session, work_id: int) -> list[dict]:
     for aid, inst in inst_rows:
         insts[aid].append({"id": inst.id, "name": inst.name, "country_code": inst.country_code})
     return [
-        {"id": r.id, "name": r.display_name, "position": a.position, "is_corresponding": a.is_corresponding,
-         "equal_contribution": a.equal_contribution, "raw_affiliation": a.raw_affiliation,
-         "institutions": insts.get(a.id, []), "countries": a.countries, "is_placeholder": r.is_placeholder,
-         "orcid": r.orcid}
+        {
+            "id": r.id,
+            "name": r.display_name,
+            "position": a.position,
+            "is_corresponding": a.is_corresponding,
+            "equal_contribution": a.equal_contribution,
+            "raw_affiliation": a.raw_affiliation,
+            "institutions": insts.get(a.id, []),
+            "countries": a.countries,
+            "is_placeholder": r.is_placeholder,
+            "orcid": r.orcid,
+        }
         for a, r in rows
     ]
 
@@ -466,8 +515,14 @@ def paper_references(*, session: Session, work_id: int, limit: int | None = None
     )
     rows = session.exec(q.limit(limit) if limit else q).all()
     return [
-        {"work_id": c.cited_work_id, "title": title or c.cited_title or c.raw, "year": year or c.cited_year,
-         "doi": c.cited_doi, "openalex_id": c.cited_openalex_id, "key": c.cited_key}
+        {
+            "work_id": c.cited_work_id,
+            "title": title or c.cited_title or c.raw,
+            "year": year or c.cited_year,
+            "doi": c.cited_doi,
+            "openalex_id": c.cited_openalex_id,
+            "key": c.cited_key,
+        }
         for c, title, year in rows
     ]
 
@@ -498,7 +553,9 @@ def search(*, session: Session, query: str, limit: int = 10) -> dict[str, list[d
         select(Topic.id, Topic.name, Topic.kind).where(Topic.name.ilike(like), Topic.kind.in_(TOPIC_KINDS)).limit(limit)
     ).all()
     insts = session.exec(
-        select(Institution.id, Institution.name, Institution.country_code).where(Institution.name.ilike(like)).limit(limit)
+        select(Institution.id, Institution.name, Institution.country_code)
+        .where(Institution.name.ilike(like))
+        .limit(limit)
     ).all()
     return {
         "researchers": [{"id": i, "name": n} for i, n in people],

@@ -22,7 +22,10 @@ _DOI_RE = re.compile(r"(10\.\d{4,9}/\S+)", re.I)
 _ORCID_RE = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", re.I)
 _ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(v\d+)?", re.I)
 _ARXIV_OLD = re.compile(r"([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?", re.I)
-_OPENALEX_RE = re.compile(r"(?:openalex\.org/)?(?:(?:works|authors|institutions|sources|concepts|topics|publishers|funders)/)?([WAISCTPF]\d+)$", re.I)
+_OPENALEX_RE = re.compile(
+    r"(?:openalex\.org/)?(?:(?:works|authors|institutions|sources|concepts|topics|publishers|funders)/)?([WAISCTPF]\d+)$",
+    re.I,
+)
 
 
 def norm_doi(value: str | None) -> str | None:

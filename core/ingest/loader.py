@@ -44,6 +44,7 @@ class ImportSummary:
     skipped: int = 0  # records of kinds the store does not hold (publishers, funders)
     by_entity: dict[str, dict[str, int]] = field(default_factory=dict)
     rejections: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # why records were skipped
     files: list[str] = field(default_factory=list)
 
     def count(self, outcome: str, entity: str | None = None) -> None:
@@ -82,8 +83,12 @@ def detect_format(path: Path) -> str:
             continue
         if mod.sniff(path, head):
             return fmt
-    raise ImportFailed(str(path), "file", "unknown format: not OpenAlex, arXiv, Crossref, Semantic Scholar, BibTeX, "
-                       "a publication list CSV, ORCID XML, DBLP XML or the seed world (use --format to say which)")
+    raise ImportFailed(
+        str(path),
+        "file",
+        "unknown format: not OpenAlex, arXiv, Crossref, Semantic Scholar, BibTeX, "
+        "a publication list CSV, ORCID XML, DBLP XML or the seed world (use --format to say which)",
+    )
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -93,7 +98,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         if p.is_dir():
             out.extend(
                 sorted(
-                    f for f in p.rglob("*")
+                    f
+                    for f in p.rglob("*")
                     if f.is_file() and not f.name.startswith(".") and f.suffix.lower() not in {".txt", ".md"}
                 )
             )
@@ -124,14 +130,20 @@ def import_paths(
         up.resolve_citations()
         up.resolve_institution_parents()
         session.add(
-            ImportRun(files=summary.files, formats=sorted({f for _, f in plan}), status="done",
-                      finished_at=utcnow(), summary={k: v for k, v in summary.as_dict().items() if k != "files"})
+            ImportRun(
+                files=summary.files,
+                formats=sorted({f for _, f in plan}),
+                status="done",
+                finished_at=utcnow(),
+                summary={k: v for k, v in summary.as_dict().items() if k != "files"},
+            )
         )
     return summary
 
 
-def _import_file(session: Session, up: Upserter, path: Path, fmt: str, summary: ImportSummary,
-                 skip_bad: bool, on_record) -> None:
+def _import_file(
+    session: Session, up: Upserter, path: Path, fmt: str, summary: ImportSummary, skip_bad: bool, on_record
+) -> None:
     mod = parser_for(fmt)
     n = 0
     try:
@@ -147,6 +159,8 @@ def _import_file(session: Session, up: Upserter, path: Path, fmt: str, summary: 
                 continue
             if parsed.item is None:
                 summary.count("skipped")
+                if parsed.note:
+                    summary.notes.append(f"{path}: {parsed.location}: {parsed.note}")
                 continue
             outcome, entity = load_parsed(session, up, parsed, str(path))
             summary.count(outcome, entity)

@@ -130,7 +130,9 @@ def parse_work(obj: dict) -> WorkRec:
 def _authorship(a: dict, index: int) -> AuthorshipRec:
     author = a.get("author") or {}
     name = author.get("display_name") or a.get("raw_author_name") or "Unknown author"
-    raw_affs = a.get("raw_affiliation_strings") or ([a["raw_affiliation_string"]] if a.get("raw_affiliation_string") else [])
+    raw_affs = a.get("raw_affiliation_strings") or (
+        [a["raw_affiliation_string"]] if a.get("raw_affiliation_string") else []
+    )
     return AuthorshipRec(
         person=PersonRec(
             display_name=name,
@@ -205,7 +207,11 @@ def _topic(t: dict) -> TopicRec:
         node = t.get(kind)
         if isinstance(node, dict) and node.get("display_name"):
             parent = TopicRec(
-                name=node["display_name"], kind=kind, openalex_id=norm_openalex(node.get("id")), level=level, parent=parent
+                name=node["display_name"],
+                kind=kind,
+                openalex_id=norm_openalex(node.get("id")),
+                level=level,
+                parent=parent,
             )
     return TopicRec(
         name=_text(t, "display_name"),
@@ -262,7 +268,12 @@ def parse_author(obj: dict) -> PersonRec:
         t.score = _float(raw.get("count"))
     if not topics:
         topics = [
-            TopicRec(name=c["display_name"], kind="concept", openalex_id=norm_openalex(c.get("id")), score=_float(c.get("score")))
+            TopicRec(
+                name=c["display_name"],
+                kind="concept",
+                openalex_id=norm_openalex(c.get("id")),
+                score=_float(c.get("score")),
+            )
             for c in obj.get("x_concepts") or []
             if c.get("display_name")
         ]
@@ -295,7 +306,11 @@ def parse_institution(obj: dict) -> InstitutionRec:
     oid = norm_openalex(obj["id"])
     lineage = [norm_openalex(x) for x in obj.get("lineage") or [] if x]
     parent = next(
-        (norm_openalex(a.get("id")) for a in obj.get("associated_institutions") or [] if a.get("relationship") == "parent"),
+        (
+            norm_openalex(a.get("id"))
+            for a in obj.get("associated_institutions") or []
+            if a.get("relationship") == "parent"
+        ),
         None,
     ) or _parent_from_lineage(oid, lineage)
     return InstitutionRec(

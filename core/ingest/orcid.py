@@ -146,7 +146,8 @@ def parse_record(root: ET.Element, location: str, stem: str = "", raw_hash: str 
         if person is None:
             problem = f"ORCID record {orcid} has no public name"
     if problem is not None:
-        yield Parsed(location, SOURCE, key=orcid, error=problem, raw_hash=raw_hash)
+        # A locked, deactivated or nameless record is a real state of ORCID, not a broken file: skip it.
+        yield Parsed(location, SOURCE, key=orcid, note=problem, raw_hash=raw_hash)
         return
     yield Parsed(location, SOURCE, key=orcid, item=person, raw_hash=raw_hash)
     owner = PersonRec(person.display_name, orcid=orcid, given_name=person.given_name, family_name=person.family_name)
@@ -253,7 +254,7 @@ def _parsed_work(group: ET.Element, owner: PersonRec, location: str) -> Parsed:
     raw_hash = record_hash(ET.tostring(group))
     work = work_from_group(group, summaries, preferred, owner)
     if work is None:
-        return Parsed(where, SOURCE, key=key, error=f"work {put_code} has no title", raw_hash=raw_hash)
+        return Parsed(where, SOURCE, key=key, note=f"work {put_code} has no title", raw_hash=raw_hash)
     return Parsed(where, SOURCE, key=key, item=work, raw_hash=raw_hash)
 
 

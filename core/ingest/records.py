@@ -10,7 +10,6 @@ ORCID iDs as ``0000-0002-1825-0097``, arXiv ids without version suffix).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass
@@ -39,7 +38,7 @@ class TopicRec:
     kind: str = "topic"  # topic | subfield | field | domain | concept | keyword | tag
     openalex_id: str | None = None  # e.g. T11636, C71924100, subfields/2613
     level: int | None = None
-    parent: "TopicRec | None" = None
+    parent: TopicRec | None = None
     score: float | None = None  # work-topic score when attached to a work
 
 
@@ -158,7 +157,7 @@ class WorkRec:
     geo_tags: list[dict] = field(default_factory=list)
 
 
-Item = Union[WorkRec, PersonRec, InstitutionRec, VenueRec, TopicRec]
+Item = WorkRec | PersonRec | InstitutionRec | VenueRec | TopicRec
 
 
 @dataclass
@@ -176,6 +175,9 @@ class Parsed:
     item: Item | None = None
     error: str | None = None
     raw_hash: str | None = None  # hash of the raw record text, for "unchanged" detection
+    # A well-formed record that holds nothing the store can keep (a locked ORCID record, an untitled
+    # ORCID work summary, a funder): neither an item nor an error; the import counts it as skipped.
+    note: str | None = None
 
 
 class ParseError(Exception):

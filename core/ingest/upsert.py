@@ -61,7 +61,7 @@ class Upserter:
     def institution(self, rec: InstitutionRec) -> int:
         keys = [k for k in (("openalex", rec.openalex_id), ("ror", rec.ror)) if k[1]]
         if not keys:
-            keys = [("name", names.name_key(rec.name), rec.country_code or "")]
+            keys = [("name", names.text_key(rec.name), rec.country_code or "")]
         for k in keys:
             if k in self._inst:
                 return self._inst[k]
@@ -71,18 +71,20 @@ class Upserter:
         if row is None and rec.ror:
             row = self.s.exec(select(Institution).where(Institution.ror == rec.ror)).first()
         if row is None and not (rec.openalex_id or rec.ror):
-            q = select(Institution).where(Institution.name_key == names.name_key(rec.name))
+            q = select(Institution).where(Institution.name_key == names.text_key(rec.name))
             if rec.country_code:
                 q = q.where(or_(Institution.country_code == rec.country_code, Institution.country_code.is_(None)))
             row = self.s.exec(q).first()
         self.last_created = row is None
         if row is None:
-            row = Institution(name=rec.name, name_key=names.name_key(rec.name))
+            row = Institution(name=rec.name, name_key=names.text_key(rec.name))
         self._fill(row, rec, {"works_count": "works_count_reported", "cited_by_count": "cited_by_count_reported"})
         if rec.lineage:
             row.lineage = rec.lineage
         if rec.parent_openalex_id and row.parent_id is None:
-            parent = self.s.exec(select(Institution.id).where(Institution.openalex_id == rec.parent_openalex_id)).first()
+            parent = self.s.exec(
+                select(Institution.id).where(Institution.openalex_id == rec.parent_openalex_id)
+            ).first()
             row.parent_id = parent
         self.s.add(row)
         self.s.flush()
@@ -91,7 +93,7 @@ class Upserter:
         return row.id
 
     def venue(self, rec: VenueRec) -> int:
-        key = ("openalex", rec.openalex_id) if rec.openalex_id else ("name", names.name_key(rec.name))
+        key = ("openalex", rec.openalex_id) if rec.openalex_id else ("name", names.text_key(rec.name))
         if key in self._venue:
             return self._venue[key]
         row = None
@@ -100,12 +102,12 @@ class Upserter:
         if row is None and rec.issn_l:
             row = self.s.exec(select(Venue).where(Venue.issn_l == rec.issn_l)).first()
         if row is None:
-            row = self.s.exec(select(Venue).where(Venue.name_key == names.name_key(rec.name))).first()
+            row = self.s.exec(select(Venue).where(Venue.name_key == names.text_key(rec.name))).first()
             if row is not None and row.openalex_id and rec.openalex_id and row.openalex_id != rec.openalex_id:
                 row = None
         self.last_created = row is None
         if row is None:
-            row = Venue(name=rec.name, name_key=names.name_key(rec.name))
+            row = Venue(name=rec.name, name_key=names.text_key(rec.name))
         self._fill(row, rec, {"works_count": "works_count_reported", "cited_by_count": "cited_by_count_reported"})
         self.s.add(row)
         self.s.flush()
@@ -113,7 +115,7 @@ class Upserter:
         return row.id
 
     def topic(self, rec: TopicRec) -> int:
-        key = (rec.kind, rec.openalex_id or names.name_key(rec.name))
+        key = (rec.kind, rec.openalex_id or names.text_key(rec.name))
         if key in self._topic:
             return self._topic[key]
         parent_id = self.topic(rec.parent) if rec.parent else None
@@ -194,10 +196,14 @@ class Upserter:
         if not name:
             return
         exists = self.s.exec(
-            select(ResearcherAlias.id).where(ResearcherAlias.researcher_id == researcher_id, ResearcherAlias.name == name)
+            select(ResearcherAlias.id).where(
+                ResearcherAlias.researcher_id == researcher_id, ResearcherAlias.name == name
+            )
         ).first()
         if exists is None:
-            self.s.add(ResearcherAlias(researcher_id=researcher_id, name=name, name_key=names.name_key(name), source=source))
+            self.s.add(
+                ResearcherAlias(researcher_id=researcher_id, name=name, name_key=names.name_key(name), source=source)
+            )
             self.s.flush()
 
     def _find_person_by_ids(self, rec: PersonRec) -> Researcher | None:
@@ -374,7 +380,9 @@ class Upserter:
             row.geo_tags = geo
             row.tags = [t for t in row.tags if not t.startswith("geo:")]
         row.is_retracted = row.is_retracted or rec.is_retracted
-        row.authorships_complete = row.authorships_complete and rec.authorships_complete if row.id else rec.authorships_complete
+        row.authorships_complete = (
+            row.authorships_complete and rec.authorships_complete if row.id else rec.authorships_complete
+        )
         row.updated_at = utcnow()
 
     def _work_authorships(self, row: Work, rec: WorkRec, created: bool) -> None:
@@ -416,7 +424,9 @@ class Upserter:
                 if created or self.s.get(AuthorshipInstitution, (link.id, iid)) is None:
                     self.s.add(AuthorshipInstitution(authorship_id=link.id, institution_id=iid))
 
-    def _slot_for(self, a: AuthorshipRec, existing: list[Authorship], people: dict[int, Researcher]) -> Authorship | None:
+    def _slot_for(
+        self, a: AuthorshipRec, existing: list[Authorship], people: dict[int, Researcher]
+    ) -> Authorship | None:
         """The existing byline entry that this incoming author is (same ids, or a compatible name)."""
         for link in existing:
             r = people[link.researcher_id]
@@ -435,7 +445,9 @@ class Upserter:
     def _version(self, work_id: int, v, source: str) -> None:
         label = v.label or v.arxiv_id or v.doi or v.kind
         row = self.s.exec(
-            select(WorkVersion).where(WorkVersion.work_id == work_id, WorkVersion.kind == v.kind, WorkVersion.label == label)
+            select(WorkVersion).where(
+                WorkVersion.work_id == work_id, WorkVersion.kind == v.kind, WorkVersion.label == label
+            )
         ).first()
         if row is None:
             row = WorkVersion(work_id=work_id, kind=v.kind, label=label, source=source)
@@ -467,9 +479,16 @@ class Upserter:
             key = citation_key(ref)
             if key and key not in rows:
                 rows[key] = {
-                    "citing_work_id": work_id, "cited_work_id": None, "cited_key": key,
-                    "cited_openalex_id": ref.openalex_id, "cited_doi": ref.doi, "cited_arxiv_id": ref.arxiv_id,
-                    "cited_s2_id": ref.s2_id, "cited_title": ref.title, "cited_year": ref.year, "raw": ref.raw,
+                    "citing_work_id": work_id,
+                    "cited_work_id": None,
+                    "cited_key": key,
+                    "cited_openalex_id": ref.openalex_id,
+                    "cited_doi": ref.doi,
+                    "cited_arxiv_id": ref.arxiv_id,
+                    "cited_s2_id": ref.s2_id,
+                    "cited_title": ref.title,
+                    "cited_year": ref.year,
+                    "raw": ref.raw,
                 }
         if rows:
             self.s.execute(insert(Citation), list(rows.values()))

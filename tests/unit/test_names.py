@@ -34,7 +34,10 @@ def names(text: str) -> list[str]:
         ("Ileana Streinu and Louis Theran", ["Ileana Streinu", "Louis Theran"]),
         ("Paul Harvey, Nicholas\n  Chapman, Neal J. Evans II", ["Paul Harvey", "Nicholas Chapman", "Neal J. Evans II"]),
         ("J.P.Hague and N.d'Ambrumenil", ["J. P. Hague", "N. d'Ambrumenil"]),
-        ("Caleb K. Lo, Robert W. Heath, Jr. and Sriram Vishwanath", ["Caleb K. Lo", "Robert W. Heath Jr.", "Sriram Vishwanath"]),
+        (
+            "Caleb K. Lo, Robert W. Heath, Jr. and Sriram Vishwanath",
+            ["Caleb K. Lo", "Robert W. Heath Jr.", "Sriram Vishwanath"],
+        ),
         ("", []),
     ],
 )
@@ -51,7 +54,13 @@ def test_seed_last_first_list_is_five_people() -> None:
         ("Tao", "Luo"),
         ("Zhi-Qin John", "Xu"),
     ]
-    assert [p.display_name for p in people] == ["Yaoyu Zhang", "Yuqing Li", "Zhongwang Zhang", "Tao Luo", "Zhi-Qin John Xu"]
+    assert [p.display_name for p in people] == [
+        "Yaoyu Zhang",
+        "Yuqing Li",
+        "Zhongwang Zhang",
+        "Tao Luo",
+        "Zhi-Qin John Xu",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -62,8 +71,14 @@ def test_seed_last_first_list_is_five_people() -> None:
         ("Zhang, Yaoyu", ["Yaoyu Zhang"]),
         ("Zhang, Y., Xu, Z.-Q. J.", ["Y. Zhang", "Z.-Q. J. Xu"]),
         # two-word "families" are first-last names, not a Last, First list
-        ("Alejandro Corichi, Tatjana Vukasinac and Jose A. Zapata", ["Alejandro Corichi", "Tatjana Vukasinac", "Jose A. Zapata"]),
-        ("Sudha, A. V. Gopala Rao, A. R. Usha Devi and A. K. Rajagopal", ["Sudha", "A. V. Gopala Rao", "A. R. Usha Devi", "A. K. Rajagopal"]),
+        (
+            "Alejandro Corichi, Tatjana Vukasinac and Jose A. Zapata",
+            ["Alejandro Corichi", "Tatjana Vukasinac", "Jose A. Zapata"],
+        ),
+        (
+            "Sudha, A. V. Gopala Rao, A. R. Usha Devi and A. K. Rajagopal",
+            ["Sudha", "A. V. Gopala Rao", "A. R. Usha Devi", "A. K. Rajagopal"],
+        ),
     ],
 )
 def test_last_first_forms(text: str, expected: list[str]) -> None:
@@ -97,7 +112,9 @@ def test_math_footnote_marks() -> None:
     ]
 
 
-@pytest.mark.parametrize("note", ["(Alphabetic order)", "(alphabetical order)", "(equal contribution)", "[Alphabetical order]"])
+@pytest.mark.parametrize(
+    "note", ["(Alphabetic order)", "(alphabetical order)", "(equal contribution)", "[Alphabetical order]"]
+)
 def test_notes_are_removed(note: str) -> None:
     assert names(f"Tao Luo, Yaoyu Zhang {note}") == ["Tao Luo", "Yaoyu Zhang"]
     assert names(f"Luo, Tao, Zhang, Yaoyu {note}") == ["Tao Luo", "Yaoyu Zhang"]
@@ -135,7 +152,10 @@ def test_latex_names_in_a_list() -> None:
 
 def test_arxiv_title_keeps_plain_text_notation() -> None:
     title = r"B --> rho K* decays at sqrt{s}=7, z~2.5 and Koll\'ar's $\Lambda_{\alpha}$"
-    assert latex_to_unicode(title, accents_only=True) == r"B --> rho K* decays at sqrt{s}=7, z~2.5 and Kollár's $\Lambda_{\alpha}$"
+    assert (
+        latex_to_unicode(title, accents_only=True)
+        == r"B --> rho K* decays at sqrt{s}=7, z~2.5 and Kollár's $\Lambda_{\alpha}$"
+    )
 
 
 @pytest.mark.parametrize(
@@ -143,8 +163,14 @@ def test_arxiv_title_keeps_plain_text_notation() -> None:
     [
         ("ATLAS Collaboration", [("ATLAS Collaboration", True)]),
         ("the CMS Collaboration", [("CMS Collaboration", True)]),
-        ("J. Smith, for the LIGO Scientific Collaboration", [("J. Smith", False), ("LIGO Scientific Collaboration", True)]),
-        ("Jason Glyndwr Ulery (for the STAR Collaboration)", [("Jason Glyndwr Ulery", False), ("STAR Collaboration", True)]),
+        (
+            "J. Smith, for the LIGO Scientific Collaboration",
+            [("J. Smith", False), ("LIGO Scientific Collaboration", True)],
+        ),
+        (
+            "Jason Glyndwr Ulery (for the STAR Collaboration)",
+            [("Jason Glyndwr Ulery", False), ("STAR Collaboration", True)],
+        ),
         ("The BABAR Collaboration, B. Aubert, et al", [("BABAR Collaboration", True), ("B. Aubert", False)]),
         ("CLEO Collaboration: T. K. Pedlar, et al", [("CLEO Collaboration", True), ("T. K. Pedlar", False)]),
         ("A. Abulencia et al. (CDF Collaboration)", [("A. Abulencia", False), ("CDF Collaboration", True)]),
@@ -176,7 +202,10 @@ def test_numbered_affiliation_block() -> None:
     )
     people = parse_author_list(text)
     assert [(p.display_name, p.affiliation) for p in people] == [
-        ("A. S. Mishchenko", "CREST, Japan Science and Technology Agency; Russian Research Centre \u201cKurchatov Institute\u201d"),
+        (
+            "A. S. Mishchenko",
+            "CREST, Japan Science and Technology Agency; Russian Research Centre \u201cKurchatov Institute\u201d",
+        ),
         ("N. Nagaosa", "CREST, Japan Science and Technology Agency; The University of Tokyo"),
     ]
 

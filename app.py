@@ -1,0 +1,36 @@
+"""Peerscope: page config, navigation over pages/, and the shared sidebar (global search, store summary).
+
+Run with ``streamlit run app.py``. On first start with an empty store the seed world is loaded (``ui.state``).
+"""
+
+import streamlit as st
+
+from ui import state
+from ui.widgets import plural
+
+st.set_page_config(page_title="Peerscope", page_icon=":material/travel_explore:", layout="wide")
+
+home = st.Page("pages/home.py", title="Search", icon=":material/search:", url_path="home", default=True)
+pages = [
+    home,
+    st.Page("pages/researcher.py", title="Researcher", icon=":material/person:", url_path="researcher"),
+    st.Page("pages/paper.py", title="Paper", icon=":material/article:", url_path="paper"),
+]
+current = st.navigation(pages)
+
+state.get_engine()  # migrates the store, and loads the seed world into an empty one (with a spinner)
+
+with st.sidebar:
+    with st.form("global_search", border=False):
+        query = st.text_input("Search", placeholder="Researchers, works, topics, institutions", key="global_q")
+        submitted = st.form_submit_button("Search", icon=":material/search:")
+    if submitted and query.strip():
+        st.switch_page(home, query_params={"q": query.strip()})
+
+    stats = state.store_stats()
+    st.caption(
+        f"Store: {plural(stats['works'], 'work')} · {plural(stats['researchers'], 'researcher')} · "
+        f"{plural(stats['institutions'], 'institution')} · {plural(stats['topics'], 'topic')}"
+    )
+
+current.run()

@@ -1,0 +1,257 @@
+"""A newcomer's journey through the running app, in Debian's chromium driven by Playwright (never a downloaded browser).
+
+``streamlit run app.py`` runs as a subprocess on a free port over a temporary store holding the seed world.
+Screenshots go to ``tests/browser/screenshots/`` (git-ignored); the researcher page is also saved as
+``docs/screenshot.png`` for the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from core.db import init_db, make_engine
+from core.ingest.loader import import_paths
+from core.ingest.seed import SEED_PATH
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+README_SHOT = ROOT / "docs" / "screenshot.png"
+CHROMIUM = os.environ.get("PEERSCOPE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WORLD = json.loads(SEED_PATH.read_text(encoding="utf-8"))
+ZZ = next(p for p in WORLD["people"] if p["seed_key"] == "seed:person:zhongwang-zhang")
+ZZ_WORKS = [w for w in WORLD["works"] if ZZ["seed_key"] in {a.get("person") for a in w.get("authors", [])}]
+EMBEDDING = next(w for w in WORLD["works"] if w["seed_key"] == "seed:work:embedding-principle")
+TIMEOUT_MS = 30_000
+
+
+def _need(what: str, ok: bool) -> None:
+    if ok:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {what} is missing", pytrace=False)
+    pytest.skip(f"browser tests need {what}")
+
+
+@pytest.fixture(scope="module")
+def sync_playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    _need("the playwright Python package", sync_playwright is not None)
+    _need(f"chromium at {CHROMIUM} (PEERSCOPE_CHROMIUM)", Path(CHROMIUM).is_file() or bool(shutil.which(CHROMIUM)))
+    return sync_playwright
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory) -> Path:
+    """A store holding the seed world, written before any server starts."""
+    db = tmp_path_factory.mktemp("browser") / "peerscope.db"
+    engine = make_engine(f"sqlite:///{db}")
+    init_db(engine)
+    import_paths([SEED_PATH], engine=engine, fmt="seed")
+    engine.dispose()
+    return db
+
+
+@contextmanager
+def streamlit_server(db: Path) -> Iterator[str]:
+    """Run ``streamlit run app.py`` over ``db`` on a free port; yield its base URL."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PEERSCOPE_LOAD_SEED_ON_FIRST_START": "false"}
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
+    ]  # fmt: skip
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"streamlit did not start:\n{log.read().decode(errors='replace')[-3000:]}")
+                time.sleep(0.3)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(seeded_db) -> Iterator[str]:
+    """One server shared by the journeys that start from the home page."""
+    with streamlit_server(seeded_db) as base:
+        yield base
+
+
+@pytest.fixture
+def fresh_server(seeded_db) -> Iterator[str]:
+    """A server nobody has visited yet: the first request decides how Streamlit treats the pages/ folder."""
+    with streamlit_server(seeded_db) as base:
+        yield base
+
+
+@pytest.fixture
+def page(sync_playwright):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            pg = context.new_page()
+            pg.set_default_timeout(TIMEOUT_MS)
+            errors: list[str] = []
+            pg.on("pageerror", lambda exc: errors.append(str(exc)))
+            yield pg
+            assert not errors, errors
+        finally:
+            browser.close()
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the current run: no running-status widget, no stale (faded) elements."""
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+              && !document.querySelector('[data-stale="true"]')""",
+        timeout=TIMEOUT_MS,
+    )
+
+
+def shot(page, name: str, *, path: Path | None = None, height: int | None = None) -> Path:
+    """Screenshot the whole page (``height=None``: tall enough for all of Streamlit's scrolling main area)."""
+    path = path or SHOTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    viewport = page.viewport_size
+    if height is None:
+        height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": max(min(height, 8000), 600)})
+    settle(page)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(viewport)
+    return path
+
+
+def main(page):
+    return page.locator('[data-testid="stMain"]')
+
+
+def test_newcomer_journey(page, server):
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(main(page).get_by_role("heading", name="Peerscope")).to_be_visible()
+    expect(sidebar.get_by_text("Store: 3 works")).to_be_visible()
+
+    # Search from the sidebar box.
+    box = sidebar.get_by_label("Search")
+    box.fill("Zhongwang")
+    box.press("Enter")
+    person = main(page).get_by_role("link", name=ZZ["display_name"])
+    expect(person).to_be_visible()
+    settle(page)
+    shot(page, "01_search")
+
+    # The researcher page.
+    person.click()
+    expect(main(page).get_by_role("heading", name=ZZ["display_name"], exact=True)).to_be_visible()
+    expect(main(page).get_by_text("Affiliation not imported").first).to_be_visible()
+    expect(main(page).get_by_text("2 published items")).to_be_visible()
+    for w in ZZ_WORKS:
+        expect(main(page).get_by_role("link", name=w["title"])).to_be_visible()
+    assert "/researcher?id=" in page.url
+    settle(page)
+    expect(main(page).locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
+    shot(page, "02_researcher")
+    shot(page, "readme", path=README_SHOT, height=1250)
+
+    # A co-author, then back.
+    main(page).get_by_role("link", name="Yaoyu Zhang").first.click()
+    expect(main(page).get_by_role("heading", name="Yaoyu Zhang", exact=True)).to_be_visible()
+    settle(page)
+    shot(page, "03_coauthor")
+    page.go_back()
+    expect(main(page).get_by_role("heading", name=ZZ["display_name"], exact=True)).to_be_visible()
+    settle(page)
+
+    # A paper, with its abstract.
+    main(page).get_by_role("link", name=EMBEDDING["title"]).click()
+    expect(main(page).get_by_role("heading", name=EMBEDDING["title"], exact=True)).to_be_visible()
+    expect(main(page).get_by_text(EMBEDDING["abstract"][:80])).to_be_visible()
+    expect(main(page).get_by_text("No code")).to_be_visible()
+    assert "/paper?id=" in page.url
+    settle(page)
+    shot(page, "04_paper")
+
+
+def test_deep_links_on_a_fresh_server_run_inside_the_app(page, fresh_server):
+    """The very first request is a deep link: the page must still get app.py's sidebar and navigation."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{fresh_server}/researcher?id=Zhongwang%20Zhang")
+    expect(main(page).get_by_role("heading", name=ZZ["display_name"], exact=True)).to_be_visible()
+    expect(main(page).get_by_text("Open to collaborate")).to_be_visible()
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Store: 3 works")).to_be_visible()
+    expect(sidebar.get_by_label("Search")).to_be_visible()
+
+    page.goto(f"{fresh_server}/paper?id=1")
+    expect(main(page).get_by_role("heading", name=EMBEDDING["title"], exact=True)).to_be_visible()
+    expect(sidebar.get_by_text("Store: 3 works")).to_be_visible()
+
+
+def test_unknown_ids_show_a_message(page, server):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/researcher?id=999999")
+    expect(main(page).get_by_text("Researcher not found")).to_be_visible()
+    settle(page)
+    shot(page, "05_unknown_researcher")
+
+    page.goto(f"{server}/paper?id=10.9999/no-such-doi")
+    expect(main(page).get_by_text("Paper not found")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
