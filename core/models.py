@@ -171,6 +171,7 @@ class WorkVersion(SQLModel, table=True):
     url: str | None = None
     venue_name: str | None = None
     title: str | None = None
+    title_key: str | None = Field(default=None, index=True)
     abstract: str | None = None
     source: str | None = None
 

@@ -79,13 +79,16 @@ metric_row(
 
 # ---- authors and places ------------------------------------------------------------------------------------------
 st.subheader(f"Authors ({len(d['authors'])})")
-author_cols = st.columns(AUTHOR_COLUMNS)
-for i, a in enumerate(d["authors"][:AUTHORS_SHOWN]):
-    notes = [
-        n for n, on in (("corresponding", a["is_corresponding"]), ("equal contribution", a["equal_contribution"])) if on
-    ]
-    with author_cols[i % AUTHOR_COLUMNS]:
-        person_link(a["id"], a["name"], note=" · ".join(notes) or None)
+shown_authors = d["authors"][:AUTHORS_SHOWN]
+for row in range(0, len(shown_authors), AUTHOR_COLUMNS):  # row by row, so the byline reads left to right
+    for col, a in zip(st.columns(AUTHOR_COLUMNS), shown_authors[row : row + AUTHOR_COLUMNS], strict=False):
+        notes = [
+            n
+            for n, on in (("corresponding", a["is_corresponding"]), ("equal contribution", a["equal_contribution"]))
+            if on
+        ]
+        with col:
+            person_link(a["id"], a["name"], note=" · ".join(notes) or None)
 if len(d["authors"]) > AUTHORS_SHOWN:
     with st.expander(f"All {len(d['authors'])} authors"):
         for a in d["authors"][AUTHORS_SHOWN:]:

@@ -268,6 +268,7 @@ class Upserter:
             self.s.flush()
 
     def _set_person_ids(self, row: Researcher, rec: PersonRec) -> None:
+        """Copy ids the row lacks; an id another record already holds becomes a merge candidate instead."""
         for k in PERSON_IDS:
             v = getattr(rec, k)
             if not v or getattr(row, k):
@@ -275,9 +276,14 @@ class Upserter:
             owner = self.s.exec(select(Researcher.id).where(getattr(Researcher, k) == v)).first()
             if owner is None:
                 setattr(row, k, v)
-            elif row.id is not None and owner != row.id:
-                self.s.flush()
-                self.merge_candidate(owner, row.id, f"same {k.replace('_id', '').upper()} on two records", 0.9)
+            elif owner != row.id:
+                if row.id is None:
+                    self.s.add(row)
+                    self.s.flush()
+                label = {"openalex_id": "OpenAlex id", "s2_id": "Semantic Scholar id", "dblp_pid": "DBLP id"}.get(
+                    k, k.upper()
+                )
+                self.merge_candidate(owner, row.id, f"same {label} on two records", 0.9)
 
     def _apply_person(self, row: Researcher, rec: PersonRec) -> None:
         ids_rich = bool(rec.openalex_id or rec.orcid or rec.s2_id or rec.seed_key)
@@ -315,6 +321,31 @@ class Upserter:
                     wid = self.s.exec(select(Work.id).where(getattr(Work, k).in_(values))).first()
                 if wid is not None:
                     return self.s.get(Work, wid)
+        return self._find_work_by_title(rec)
+
+    def _find_work_by_title(self, rec: WorkRec) -> Work | None:
+        """A record without a shared id is the same work as a stored one with the same (long enough) title,
+        a year within one, no conflicting identifier and at least one author in common."""
+        tk = title_key(rec.title)
+        if len(tk) < 20:
+            return None
+        ids = set(self.s.exec(select(Work.id).where(Work.title_key == tk)).all())
+        ids |= set(self.s.exec(select(WorkVersion.work_id).where(WorkVersion.title_key == tk)).all())
+        incoming = [a.person.display_name for a in rec.authorships]
+        for wid in sorted(ids):
+            w = self.s.get(Work, wid)
+            if any(getattr(rec, k) and getattr(w, k) and getattr(rec, k) != getattr(w, k) for k in WORK_IDS):
+                continue
+            if rec.year and w.year and abs(rec.year - w.year) > 1:
+                continue
+            stored = self.s.exec(
+                select(Researcher.display_name)
+                .join(Authorship, Authorship.researcher_id == Researcher.id)
+                .where(Authorship.work_id == wid)
+            ).all()
+            if incoming and stored and not any(names.names_compatible(a, b) for a in incoming for b in stored):
+                continue
+            return w
         return None
 
     def work(self, rec: WorkRec, source: str) -> tuple[int, bool]:
@@ -454,6 +485,8 @@ class Upserter:
         for f in fields(v):
             if f.name not in ("kind", "label") and getattr(v, f.name) is not None:
                 setattr(row, f.name, getattr(v, f.name))
+        if v.title:
+            row.title_key = title_key(v.title)
         self.s.add(row)
 
     def _citation(self, work_id: int, ref: RefRec, existing: dict[str, Citation]) -> None:

@@ -1,8 +1,8 @@
-"""initial schema: works, researchers, institutions, venues, topics, citations, provenance
+"""initial schema
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 06:05:09.460737
+Create Date: 2026-11-30 06:24:19.088677
 """
 
 from alembic import op
@@ -387,6 +387,7 @@ def upgrade() -> None:
         sa.Column("url", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("venue_name", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("title_key", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("abstract", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -399,6 +400,7 @@ def upgrade() -> None:
     with op.batch_alter_table("workversion", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_workversion_arxiv_id"), ["arxiv_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_workversion_doi"), ["doi"], unique=False)
+        batch_op.create_index(batch_op.f("ix_workversion_title_key"), ["title_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_workversion_work_id"), ["work_id"], unique=False)
 
     op.create_table(
@@ -429,6 +431,7 @@ def downgrade() -> None:
     op.drop_table("authorshipinstitution")
     with op.batch_alter_table("workversion", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_workversion_work_id"))
+        batch_op.drop_index(batch_op.f("ix_workversion_title_key"))
         batch_op.drop_index(batch_op.f("ix_workversion_doi"))
         batch_op.drop_index(batch_op.f("ix_workversion_arxiv_id"))
 
