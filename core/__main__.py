@@ -105,6 +105,9 @@ def cmd_import(args, engine) -> int:
             print(f"  {entity}: " + ", ".join(f"{k} {v}" for k, v in sorted(per.items())))
         for line in d["rejections"]:
             print(f"  rejected: {line}")
+        for line in d["notes"]:
+            print(f"  skipped: {line}")
+        print(f"  trust snapshots updated: {d['trust_recomputed']}")
     return 0
 
 
@@ -132,6 +135,8 @@ def cmd_researcher(args, engine) -> int:
     aff = profile["affiliation"]
     print(f"  affiliation: {aff['name'] if aff else 'Affiliation not imported'}")
     print(f"  works {m['works_count']} | citations {m['citations']} | h-index {m['h_index']} | i10 {m['i10_index']}")
+    t = profile["trust"]
+    print(f"  trust {t['score']} - {t['band']} | verification {t['level']} | {t['claim_status']}")
     for c in profile["close_collaborators"]:
         print(f"  collaborator: {c['name']} (id {c['id']}): {c['shared_works']} shared works, strength {c['strength']}")
     for w in profile["works"]:

@@ -92,8 +92,28 @@ class Researcher(SQLModel, table=True):
     i10_index_reported: int | None = None
     reported_source: str | None = None
     counts_by_year_reported: list = _json()
+    # The latest trust snapshot, denormalised for lists and sorting (history in TrustRecord).
+    trust_score: int | None = Field(default=None, index=True)
+    trust_band: str | None = None
+    trust_level: str | None = None
+    claim_status: str = "unclaimed"  # unclaimed | pending | claimed
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TrustRecord(SQLModel, table=True):
+    """Every trust snapshot ever computed for a researcher (``core.trust``), newest last."""
+
+    __table_args__ = (Index("ix_trustrecord_researcher_time", "researcher_id", "computed_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    researcher_id: int = Field(foreign_key="researcher.id")
+    computed_at: datetime = Field(default_factory=utcnow)
+    algorithm_version: str
+    score: int
+    band: str
+    level: str
+    claim_status: str
+    snapshot: dict = _json(dict)  # core.trust.snapshot_to_dict
 
 
 class ResearcherAlias(SQLModel, table=True):

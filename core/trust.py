@@ -49,6 +49,7 @@ seed page shows.
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -61,6 +62,7 @@ __all__ = [
     "TrustFacts",
     "TrustSnapshot",
     "band_for",
+    "count_verified",
     "explain_change",
     "snapshot_from_dict",
     "snapshot_to_dict",
@@ -87,15 +89,32 @@ LEVEL_MEANING = {
 
 WEIGHTS: list[tuple[str, int, str]] = [
     ("identity", 25, "by level: L0 0, L1 8, L2 15, L3 25"),
-    ("record", 25, "volume min(8, 2.5 log2(1+works)) + years min(5, span) + 6 x DOI/arXiv share + 6 x peer-reviewed share"),
+    (
+        "record",
+        25,
+        "volume min(8, 2.5 log2(1+works)) + years min(5, span) + 6 x DOI/arXiv share + 6 x peer-reviewed share",
+    ),
     ("impact", 20, "min(10, 4 ln(1+h)) + min(10, 1.25 ln(1+citations))"),
     ("network", 15, "15 x trust propagated from verified researchers (0-1)"),
     ("community", 15, "min(8, 2.5 ln(1+verified followers)) + min(7, 3 ln(1+verified reviews))"),
-    ("integrity", -30, "-8 per retraction (to -16), -5 per upheld report (to -10), self-citation over 30% (to -8), -4 possible merge"),
+    (
+        "integrity",
+        -30,
+        "-8 per retraction (to -16), -5 per upheld report (to -10), self-citation over 30% (to -8), -4 possible merge",
+    ),
 ]
 
 CLAIM_STATUSES = ("unclaimed", "pending", "claimed")
 SELF_CITATION_THRESHOLD = 0.30
+
+
+def count_verified(account_ids: Iterable[Hashable], verified: set[Hashable]) -> int:
+    """How many distinct accounts among ``account_ids`` are verified: the only followers and reviewers that count.
+
+    >>> count_verified([1, 2, 2, 3, 9], verified={2, 3, 4})
+    2
+    """
+    return len(set(account_ids) & verified)
 
 
 def band_for(score: float) -> str:
@@ -248,7 +267,9 @@ def _record(f: TrustFacts) -> TrustComponent:
     raw = min(8.0, 2.5 * math.log2(1 + n)) + min(5.0, years)
     if n:
         raw += 6.0 * with_id / n + 6.0 * reviewed / n
-    span = f"over {_plural(years, 'year')} ({f.first_year}–{f.last_year})" if years else "with no publication year known"
+    span = (
+        f"over {_plural(years, 'year')} ({f.first_year}–{f.last_year})" if years else "with no publication year known"
+    )
     text = (
         f"{_plural(n, 'work')} {span}; {with_id} of {n} carry a DOI or arXiv id; {reviewed} peer-reviewed."
         if n
@@ -328,12 +349,19 @@ def _integrity(f: TrustFacts) -> TrustComponent:
     merge = 4.0 if f.open_merge_candidates > 0 else 0.0
     total = min(30.0, retracted + reports + selfcite + merge)
     share_text = "self-citation share unknown" if share is None else f"self-citation share {share:.0%}"
-    parts = [
-        f"{_plural(f.retracted_works, 'retracted work')} (-{retracted:.1f})",
-        f"{_plural(f.upheld_reports, 'upheld report')} (-{reports:.1f})",
-        f"{share_text} (-{selfcite:.1f}; penalised above {SELF_CITATION_THRESHOLD:.0%})",
-        f"{_plural(f.open_merge_candidates, 'possible merge')} of two people under this profile (-{merge:.1f})",
+    counts = [
+        (f.retracted_works, _plural(f.retracted_works, "retracted work"), retracted),
+        (f.upheld_reports, _plural(f.upheld_reports, "upheld report"), reports),
+        (selfcite, f"{share_text} (above {SELF_CITATION_THRESHOLD:.0%})", selfcite),
+        (merge, _plural(f.open_merge_candidates, "possible merge") + " of two people under this profile", merge),
     ]
+    if total:
+        text = ", ".join(f"{label} (-{pen:.1f})" for n, label, pen in counts if n) + f": -{total:.1f} (at most -30)."
+    else:
+        text = (
+            f"{_plural(f.retracted_works, 'retracted work')}, {_plural(f.upheld_reports, 'upheld report')}, "
+            f"{share_text}, {_plural(f.open_merge_candidates, 'possible merge')}: no penalty."
+        )
     names = ["retracted_works", "upheld_reports", "self_citation_share", "open_merge_candidates"]
     return TrustComponent(
         key="integrity",
@@ -343,7 +371,7 @@ def _integrity(f: TrustFacts) -> TrustComponent:
         minimum=-30.0,
         facts={k: getattr(f, k) for k in names},
         sources=_sources(f, names),
-        explanation="; ".join(parts) + (f": -{total:.1f} in all (at most -30)." if total else ": no penalty."),
+        explanation=text,
     )
 
 
@@ -481,7 +509,9 @@ def explain_change(old: TrustSnapshot | dict[str, Any], new: TrustSnapshot | dic
     a, b = _as_snapshot(old), _as_snapshot(new)
     lines: list[str] = []
     if a.algorithm_version != b.algorithm_version:
-        lines.append(f"The method changed ({a.algorithm_version} → {b.algorithm_version}); some changes may come from it.")
+        lines.append(
+            f"The method changed ({a.algorithm_version} → {b.algorithm_version}); some changes may come from it."
+        )
     if a.score != b.score or a.band != b.band:
         band = f"{a.band} → {b.band}" if a.band != b.band else b.band
         lines.append(f"Score: {a.score} → {b.score} ({band}).")

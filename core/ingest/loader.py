@@ -20,6 +20,7 @@ from core.ingest.jsonfiles import head_text
 from core.ingest.records import InstitutionRec, Parsed, ParseError, PersonRec, TopicRec, VenueRec, WorkRec
 from core.ingest.upsert import Upserter
 from core.models import ImportRun, Provenance, utcnow
+from core.trust_refresh import recompute_trust
 
 FORMATS = ("openalex", "arxiv", "crossref", "s2", "bibtex", "publist", "orcid", "dblp", "seed")
 # Sniffing order: most specific first.
@@ -45,6 +46,7 @@ class ImportSummary:
     by_entity: dict[str, dict[str, int]] = field(default_factory=dict)
     rejections: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # why records were skipped
+    trust_recomputed: int = 0  # trust snapshots that changed because of this import
     files: list[str] = field(default_factory=list)
 
     def count(self, outcome: str, entity: str | None = None) -> None:
@@ -129,6 +131,8 @@ def import_paths(
             _import_file(session, up, path, file_fmt, summary, skip_bad, on_record)
         up.resolve_citations()
         up.resolve_institution_parents()
+        session.flush()
+        summary.trust_recomputed = recompute_trust(session=session, researcher_ids=up.touched)
         session.add(
             ImportRun(
                 files=summary.files,

@@ -56,6 +56,7 @@ class Upserter:
         self._topic: dict[tuple, int] = {}
         self._person: dict[tuple, int] = {}
         self.last_created = False  # did the last institution/venue/topic call create a row?
+        self.touched: set[int] = set()  # researchers whose facts this import may have changed
 
     # ---- institutions, venues, topics -------------------------------------------------
     def institution(self, rec: InstitutionRec) -> int:
@@ -160,6 +161,7 @@ class Upserter:
         for k in PERSON_IDS:
             if getattr(row, k):
                 self._person[(k, getattr(row, k))] = row.id
+        self.touched.add(row.id)
         return row.id, created
 
     def person_details(self, researcher_id: int, rec: PersonRec, source: str) -> None:
@@ -434,6 +436,7 @@ class Upserter:
                 rid = slot.researcher_id
             else:
                 rid, _ = self.person(a.person, co)
+            self.touched.add(rid)
             link = by_researcher.get(rid)
             if link is None:
                 link = Authorship(work_id=row.id, researcher_id=rid, position=a.position)

@@ -1,0 +1,228 @@
+"""Recomputing trust snapshots from the store: gather facts in bulk, score with ``core.trust``, keep the history.
+
+Called after every import (for the researchers it touched) and after any event that changes an input
+(claims, follows, reviews, reports). A new ``TrustRecord`` is stored only when the snapshot differs from the
+latest one, so the history shows changes rather than repetitions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from core import metrics, trust
+from core.models import (
+    Authorship,
+    Citation,
+    MergeCandidate,
+    Provenance,
+    Researcher,
+    TrustRecord,
+    Venue,
+    Work,
+    utcnow,
+)
+
+PEER_REVIEWED_TYPES = {"article", "proceedings-article", "book-chapter", "review", "letter", "book"}
+BATCH = 500
+
+
+def recompute_trust(*, session: Session, researcher_ids: Iterable[int] | None = None, now: datetime | None = None) -> int:
+    """Recompute snapshots for the given researchers (all when ``None``); returns how many changed."""
+    now = now or utcnow()
+    if researcher_ids is None:
+        ids = list(session.exec(select(Researcher.id).order_by(Researcher.id)).all())
+    else:
+        ids = sorted(set(researcher_ids))
+    network = network_scores(session=session)
+    changed = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        for facts in trust_facts(session=session, researcher_ids=chunk, network=network, as_of=now):
+            changed += _store(session, facts, now)
+    return changed
+
+
+def network_scores(*, session: Session) -> dict[int, float]:
+    """Trust propagated from verified (L3, claimed) researchers over the weighted co-authorship graph.
+
+    Only the connected neighbourhood of verified people can receive anything, so the graph is built from the works
+    of verified people and of their co-authors (two hops), never the whole corpus.
+    """
+    verified = set(session.exec(select(Researcher.id).where(Researcher.claim_status == "claimed")).all())
+    if not verified:
+        return {}
+    import networkx as nx
+
+    from core.network import collaboration_strengths
+    from core.trust_graph import verified_trust_scores
+
+    people = set(verified)
+    for _ in range(2):
+        works = select(Authorship.work_id).where(Authorship.researcher_id.in_(people))
+        people |= set(session.exec(select(Authorship.researcher_id).where(Authorship.work_id.in_(works))).all())
+    rows = session.exec(
+        select(Authorship.work_id, Authorship.researcher_id).where(Authorship.researcher_id.in_(people))
+    ).all()
+    bylines: dict[int, list[int]] = defaultdict(list)
+    for wid, rid in rows:
+        bylines[wid].append(rid)
+    g = nx.Graph()
+    g.add_nodes_from(people)
+    for (a, b), w in collaboration_strengths(bylines.values()).items():
+        g.add_edge(a, b, weight=w)
+    return {int(k): float(v) for k, v in verified_trust_scores(g, verified).items() if v}
+
+
+def trust_facts(
+    *, session: Session, researcher_ids: list[int], network: dict[int, float] | None = None, as_of: datetime | None = None
+) -> list[trust.TrustFacts]:
+    """The dated facts a snapshot needs, for a batch of researchers, in a handful of queries."""
+    network = network or {}
+    as_of_s = (as_of or utcnow()).date().isoformat()
+    people = {r.id: r for r in session.exec(select(Researcher).where(Researcher.id.in_(researcher_ids)))}
+    rows = session.exec(
+        select(Authorship.researcher_id, Work.id, Work.year, Work.cited_by_count, Work.doi, Work.arxiv_id, Work.type,
+               Work.is_retracted, Venue.type)
+        .join(Work, Work.id == Authorship.work_id)
+        .outerjoin(Venue, Venue.id == Work.venue_id)
+        .where(Authorship.researcher_id.in_(researcher_ids))
+    ).all()
+    works: dict[int, list] = defaultdict(list)
+    for row in rows:
+        works[row[0]].append(row[1:])
+    merges = dict(
+        session.exec(
+            select(MergeCandidate.researcher_a_id, func.count())
+            .where(MergeCandidate.status == "open", MergeCandidate.researcher_a_id.in_(researcher_ids))
+            .group_by(MergeCandidate.researcher_a_id)
+        ).all()
+    )
+    for rid, n in session.exec(
+        select(MergeCandidate.researcher_b_id, func.count())
+        .where(MergeCandidate.status == "open", MergeCandidate.researcher_b_id.in_(researcher_ids))
+        .group_by(MergeCandidate.researcher_b_id)
+    ).all():
+        merges[rid] = merges.get(rid, 0) + n
+    self_cites = _self_citation_shares(session, researcher_ids)
+    sources = _record_sources(session, researcher_ids)
+    out = []
+    for rid in researcher_ids:
+        r = people.get(rid)
+        if r is None:
+            continue
+        mine = works.get(rid, [])
+        years = [w[1] for w in mine]
+        first, last = metrics.active_years(years)
+        cites = [w[2] or 0 for w in mine]
+        id_sources = tuple(
+            name for name, value in (("OpenAlex", r.openalex_id), ("Semantic Scholar", r.s2_id), ("DBLP", r.dblp_pid),
+                                     ("Peerscope seed", r.seed_key)) if value
+        )
+        src = sources.get(rid, f"store {as_of_s}")
+        out.append(
+            trust.TrustFacts(
+                researcher_id=rid,
+                has_persistent_id=bool(id_sources),
+                id_sources=id_sources,
+                orcid=r.orcid,
+                orcid_source=src if r.orcid else None,
+                claim_status=r.claim_status,
+                claim_verified=r.claim_status == "claimed",
+                works_count=len(mine),
+                first_year=first,
+                last_year=last,
+                works_with_doi_or_arxiv=sum(1 for w in mine if w[3] or w[4]),
+                peer_reviewed_works=sum(
+                    1 for w in mine if (w[5] in PEER_REVIEWED_TYPES) and w[7] != "repository" and w[5] != "preprint"
+                ),
+                citations=sum(cites),
+                h_index=metrics.h_index(cites),
+                network_score=network.get(rid, 0.0),
+                verified_followers=0,
+                verified_reviews=0,
+                retracted_works=sum(1 for w in mine if w[6]),
+                upheld_reports=0,
+                self_citation_share=self_cites.get(rid),
+                open_merge_candidates=merges.get(rid, 0),
+                as_of=as_of_s,
+                sources={"works": src, "citations": src, "identity": src},
+            )
+        )
+    return out
+
+
+def _self_citation_shares(session: Session, researcher_ids: list[int]) -> dict[int, float]:
+    """Share of in-store citations a person's works receive that come from the person's own works."""
+    received = dict(
+        session.exec(
+            select(Authorship.researcher_id, func.count())
+            .join(Citation, Citation.cited_work_id == Authorship.work_id)
+            .where(Authorship.researcher_id.in_(researcher_ids))
+            .group_by(Authorship.researcher_id)
+        ).all()
+    )
+    if not received:
+        return {}
+    citing = Authorship.__table__.alias("citing")
+    own = dict(
+        session.exec(
+            select(Authorship.researcher_id, func.count())
+            .join(Citation, Citation.cited_work_id == Authorship.work_id)
+            .join(citing, (citing.c.work_id == Citation.citing_work_id) & (citing.c.researcher_id == Authorship.researcher_id))
+            .where(Authorship.researcher_id.in_(list(received)))
+            .group_by(Authorship.researcher_id)
+        ).all()
+    )
+    return {rid: own.get(rid, 0) / n for rid, n in received.items() if n}
+
+
+def _record_sources(session: Session, researcher_ids: list[int]) -> dict[int, str]:
+    """"OpenAlex 2025-11-30"-style label of where each person's own record was last read."""
+    rows = session.exec(
+        select(Provenance.entity_id, Provenance.source, func.max(Provenance.last_seen))
+        .where(Provenance.entity_type == "researcher", Provenance.entity_id.in_(researcher_ids))
+        .group_by(Provenance.entity_id, Provenance.source)
+    ).all()
+    out: dict[int, str] = {}
+    for rid, source, seen in rows:
+        out[rid] = f"{source} {str(seen)[:10]}"
+    return out
+
+
+def _store(session: Session, facts: trust.TrustFacts, now: datetime) -> int:
+    snap = trust.trust_snapshot(facts, computed_at=now.isoformat(timespec="seconds"))
+    data = trust.snapshot_to_dict(snap)
+    latest = session.exec(
+        select(TrustRecord).where(TrustRecord.researcher_id == facts.researcher_id).order_by(TrustRecord.id.desc())
+    ).first()
+    if latest is not None and _same(latest.snapshot, data):
+        return 0
+    session.add(
+        TrustRecord(researcher_id=facts.researcher_id, computed_at=now, algorithm_version=snap.algorithm_version,
+                    score=snap.score, band=snap.band, level=snap.level, claim_status=snap.claim_status, snapshot=data)
+    )
+    session.exec(
+        update(Researcher)
+        .where(Researcher.id == facts.researcher_id)
+        .values(trust_score=snap.score, trust_band=snap.band, trust_level=snap.level)
+    )
+    return 1
+
+
+def _same(old: dict, new: dict) -> bool:
+    """Equal apart from when they were computed."""
+    strip = lambda d: {k: v for k, v in d.items() if k != "computed_at"}  # noqa: E731
+    return strip(old) == strip(new)
+
+
+def trust_history(*, session: Session, researcher_id: int) -> list[dict]:
+    """Every stored snapshot of a person, oldest first, as dicts (``core.trust.snapshot_to_dict`` shape)."""
+    rows = session.exec(
+        select(TrustRecord).where(TrustRecord.researcher_id == researcher_id).order_by(TrustRecord.id)
+    ).all()
+    return [r.snapshot for r in rows]
