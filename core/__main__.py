@@ -64,6 +64,22 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--json", action="store_true")
         sp.set_defaults(func=func)
 
+    gr = sub.add_parser("graph", parents=[common], help="export a collaboration graph (GraphML, GEXF, CSV, BibTeX)")
+    gr.add_argument("kind", choices=("lab", "ego"), help="lab: an institution's map; ego: a researcher's graph slice")
+    gr.add_argument("query", help="institution id / OpenAlex I-id / ROR (lab), or a researcher query (ego)")
+    gr.add_argument("--format", dest="fmt", default="graphml", choices=("graphml", "gexf", "csv", "bibtex"))
+    gr.add_argument("-o", "--output", required=True, help="output file (csv: a prefix; writes PREFIX_nodes.csv, PREFIX_edges.csv)")
+    gr.set_defaults(func=cmd_graph)
+
+    fe = sub.add_parser("fetch", parents=[common], help="fetch works from the OpenAlex API (resumable)")
+    fe.add_argument("kind", choices=("orcid", "author", "institution", "search"))
+    fe.add_argument("value", help="an ORCID iD, OpenAlex author id, ROR / OpenAlex institution id, or search words")
+    fe.add_argument("--max", type=int, default=None, dest="max_records", help="stop after this many works")
+    fe.add_argument("--mailto", default=None, help="e-mail for OpenAlex's polite pool (default: settings)")
+    fe.add_argument("--restart", action="store_true", help="ignore a saved cursor and start from the first page")
+    fe.add_argument("--skip-bad", action="store_true")
+    fe.set_defaults(func=cmd_fetch)
+
     seed = sub.add_parser("seed", parents=[common], help="load the seed world (data/seed/world.json)")
     seed.set_defaults(func=cmd_seed)
     return p
@@ -157,6 +173,63 @@ def cmd_paper(args, engine) -> int:
         print(f"  version: {v['kind']} {v['label']} {v['date'] or v['year'] or ''}")
     c = paper["counts"]
     print(f"  cited by {c['cited_by_reported']} (in store {c['cited_by_in_store']}), references {c['references']}")
+    return 0
+
+
+def cmd_graph(args, engine) -> int:
+    import networkx as nx
+
+    from core import export, labs
+
+    with session_scope(engine) as s:
+        if args.kind == "lab":
+            iid = queries.resolve_institution(session=s, query=args.query)
+            lab = labs.institution_lab_map(session=s, institution_id=iid)
+            graph, work_ids = lab.graph, lab.work_ids
+        else:
+            rid = queries.resolve_researcher(session=s, query=args.query)
+            sl = queries.researcher_graph_slice(session=s, researcher_id=rid)
+            graph = nx.Graph()
+            for n in sl["nodes"]:
+                graph.add_node(n["key"], **{k: v for k, v in n.items() if k != "key"})
+            for e in sl["edges"]:
+                graph.add_edge(e["source"], e["target"], weight=e["weight"])
+            work_ids = [n["id"] for n in sl["nodes"] if n["kind"] == "work"]
+        if args.fmt == "bibtex":
+            text = "\n\n".join(export.bibtex(queries.paper_detail(session=s, work_id=w, related=False)) for w in work_ids)
+    out = Path(args.output)
+    if args.fmt == "graphml":
+        out.write_bytes(export.graph_to_graphml(graph))
+    elif args.fmt == "gexf":
+        out.write_bytes(export.graph_to_gexf(graph))
+    elif args.fmt == "csv":
+        nodes, edges = export.graph_to_csv(graph)
+        Path(f"{out}_nodes.csv").write_text(nodes)
+        Path(f"{out}_edges.csv").write_text(edges)
+    else:
+        out.write_text(text + "\n")
+    print(f"wrote {args.fmt}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges -> {out}")
+    return 0
+
+
+def cmd_fetch(args, engine) -> int:
+    from core.fetch import FetchError, QueryError, fetch_into_store
+
+    def progress(p) -> None:
+        print(f"\r  {p.records} works, {p.pages} pages" + (f" of ~{p.total}" if p.total else ""), end="", file=sys.stderr)
+
+    try:
+        result = fetch_into_store(args.kind, args.value, engine=engine, max_records=args.max_records,
+                                  mailto=args.mailto, restart=args.restart, skip_bad=args.skip_bad, on_progress=progress)
+    except QueryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FetchError as exc:
+        print(f"\nfetch stopped: {exc} (pages fetched so far are stored; run again to resume)", file=sys.stderr)
+        return 1
+    d = result.summary.as_dict()
+    print(f"\n{result.status}: {result.pages} pages | added {d['added']} | updated {d['updated']} | "
+          f"unchanged {d['unchanged']} | rejected {d['rejected']}" + (" (resumed)" if result.resumed else ""))
     return 0
 
 

@@ -284,3 +284,231 @@ class ImportRun(SQLModel, table=True):
     formats: list = _json()
     status: str = "running"  # running | done | failed
     summary: dict = _json(dict)
+
+
+# ---- accounts and the social layer -------------------------------------------------------------------------------
+# Written by core.accounts, core.claims, core.social, core.reviews and core.discussion. Counts shown on pages
+# (likes, ratings, views, followers, reviews, comments) are COUNT queries over these rows, never stored counters,
+# so they cannot drift from the rows; one-per-person rows (votes, ratings, follows, reviews) have primary keys or
+# unique constraints that make a second row impossible even under concurrent writers.
+
+
+class User(SQLModel, table=True):
+    """An account: local (``provider="local"``, ``subject`` = lower-cased email) or from an OIDC provider."""
+
+    __table_args__ = (UniqueConstraint("provider", "subject"),)
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = "local"  # "local" or the OIDC issuer
+    subject: str  # local: normalised email; OIDC: the provider's ``sub``
+    email: str | None = Field(default=None, index=True)
+    display_name: str
+    password_hash: str | None = None  # argon2id; None for provider accounts
+    role: str = Field(default="member", index=True)  # member | moderator | admin
+    is_active: bool = True
+    session_epoch: int = 0  # bumped by "sign out everywhere" and password changes: older sessions end
+    created_at: datetime = Field(default_factory=utcnow)
+    last_sign_in_at: datetime | None = None
+    password_changed_at: datetime | None = None
+
+
+class RateLimitEvent(SQLModel, table=True):
+    """One attempt of a rate-limited action (failed sign-in, invitation sent), counted within a time window."""
+
+    __table_args__ = (Index("ix_ratelimitevent_action_key_at", "action", "key", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    action: str
+    key: str
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Claim(SQLModel, table=True):
+    """A person's claim to be the researcher behind a profile, with the evidence they gave."""
+
+    __table_args__ = (Index("ix_claim_researcher_status", "researcher_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    researcher_id: int = Field(foreign_key="researcher.id")
+    user_id: int = Field(foreign_key="user.id", index=True)
+    evidence_kind: str  # email | orcid | page
+    evidence: str
+    note: str | None = None
+    status: str = Field(default="pending", index=True)  # pending | verified | rejected | withdrawn | revoked
+    is_dispute: bool = False  # the profile already had a verified owner when the claim was opened
+    verified_by: str | None = None  # auto:orcid | auto:email | moderator
+    decided_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    decision_reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None
+
+
+class ProfileOwner(SQLModel, table=True):
+    """The one verified owner of a profile (the primary key makes a second owner impossible)."""
+
+    researcher_id: int = Field(foreign_key="researcher.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    claim_id: int = Field(foreign_key="claim.id")
+    since: datetime = Field(default_factory=utcnow)
+
+
+class ProfileLink(SQLModel, table=True):
+    """Links an owner lists on their profile, in order."""
+
+    __table_args__ = (UniqueConstraint("researcher_id", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    researcher_id: int = Field(foreign_key="researcher.id", index=True)
+    position: int
+    label: str
+    url: str
+
+
+class WorkHiding(SQLModel, table=True):
+    """An owner's correction "this work is not mine": hides it from their profile; the authorship row stays."""
+
+    __table_args__ = (UniqueConstraint("researcher_id", "work_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    researcher_id: int = Field(foreign_key="researcher.id", index=True)
+    work_id: int = Field(foreign_key="work.id")
+    user_id: int = Field(foreign_key="user.id")
+    reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Follow(SQLModel, table=True):
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    researcher_id: int = Field(foreign_key="researcher.id", primary_key=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkVote(SQLModel, table=True):
+    """Like (+1) or dislike (-1): one per person per work."""
+
+    __table_args__ = (Index("ix_workvote_work_value", "work_id", "value"),)
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    work_id: int = Field(foreign_key="work.id", primary_key=True)
+    value: int
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkRating(SQLModel, table=True):
+    """A 1-5 rating: one per person per work."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    work_id: int = Field(foreign_key="work.id", primary_key=True, index=True)
+    stars: int
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkView(SQLModel, table=True):
+    """One view of a work page (anonymous views have no user)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(foreign_key="work.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Collection(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str
+    is_public: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CollectionItem(SQLModel, table=True):
+    collection_id: int = Field(foreign_key="collection.id", primary_key=True)
+    work_id: int = Field(foreign_key="work.id", primary_key=True, index=True)
+    note: str | None = None
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class Review(SQLModel, table=True):
+    """A structured review (the seed's template), one per person per work, tied to the version reviewed."""
+
+    __table_args__ = (UniqueConstraint("work_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(foreign_key="work.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    work_version_id: int | None = Field(default=None, foreign_key="workversion.id")
+    summary: str
+    strengths: str = ""
+    concerns: str = ""
+    method_questions: str = ""
+    recommendation: str
+    status: str = "visible"  # visible | removed (by a moderator, after an upheld report)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewRevision(SQLModel, table=True):
+    """The text a review had before each edit, oldest first."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    work_version_id: int | None = None
+    summary: str
+    strengths: str
+    concerns: str
+    method_questions: str
+    recommendation: str
+    written_at: datetime
+
+
+class Comment(SQLModel, table=True):
+    """A comment in a work's discussion; ``parent_id`` makes it a reply. Deleting keeps the row for the thread."""
+
+    __table_args__ = (Index("ix_comment_work_status", "work_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(foreign_key="work.id")
+    user_id: int = Field(foreign_key="user.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
+    body: str
+    status: str = "visible"  # visible | deleted (by its author) | removed (by a moderator)
+    created_at: datetime = Field(default_factory=utcnow)
+    edited_at: datetime | None = None
+
+
+class Report(SQLModel, table=True):
+    """A report about a comment, a review, a work or a profile, for moderators to uphold or dismiss."""
+
+    __table_args__ = (
+        UniqueConstraint("reporter_id", "target_kind", "target_id"),
+        Index("ix_report_target", "target_kind", "target_id", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    reporter_id: int = Field(foreign_key="user.id")
+    target_kind: str  # comment | review | work | researcher
+    target_id: int
+    reason: str
+    status: str = Field(default="open", index=True)  # open | upheld | dismissed
+    decided_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    decision_note: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None
+
+
+class Invitation(SQLModel, table=True):
+    """A direct-collaboration invitation to the verified owner of a profile."""
+
+    __table_args__ = (Index("ix_invitation_to_status", "to_user_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    from_user_id: int = Field(foreign_key="user.id", index=True)
+    to_researcher_id: int = Field(foreign_key="researcher.id")
+    to_user_id: int = Field(foreign_key="user.id")
+    message: str
+    status: str = "pending"  # pending | accepted | declined
+    created_at: datetime = Field(default_factory=utcnow)
+    answered_at: datetime | None = None
+
+
+class Notification(SQLModel, table=True):
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "is_read"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    kind: str  # follow | reply | invitation | invitation_answer | claim_decision | report_decision
+    message: str
+    link: str | None = None  # "researcher:12", "work:5#comment-3", "invitation:4", "claim:2"
+    actor_user_id: int | None = Field(default=None, foreign_key="user.id")
+    is_read: bool = False
+    created_at: datetime = Field(default_factory=utcnow)

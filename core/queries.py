@@ -113,6 +113,31 @@ def resolve_work(*, session: Session, query: str) -> int:
     raise NotFound(f"no paper matches {q!r} (try a DOI, an arXiv id, an OpenAlex id or the exact title)")
 
 
+def resolve_institution(*, session: Session, query: str) -> int:
+    """Institution id for an internal id, OpenAlex id (I...), ROR id or URL, or exact name."""
+    from core.ingest.ids import norm_ror
+
+    q = str(query).strip()
+    if q.isdigit() and session.get(Institution, int(q)):
+        return int(q)
+    probes = []
+    oa = norm_openalex(q)
+    if oa and oa.startswith("I"):
+        probes.append(Institution.openalex_id == oa)
+    if "ror.org" in q or (len(q) == 9 and q[0] == "0"):
+        probes.append(Institution.ror == norm_ror(q))
+    if probes:
+        iid = session.exec(select(Institution.id).where(or_(*probes))).first()
+        if iid is not None:
+            return iid
+    rows = session.exec(select(Institution.id, Institution.name).where(Institution.name == q)).all()
+    if len(rows) == 1:
+        return rows[0][0]
+    if len(rows) > 1:
+        raise Ambiguous(q, list(rows))
+    raise NotFound(f"no institution matches {q!r} (try an OpenAlex id, a ROR id or the exact name)")
+
+
 def _works_count(session: Session, researcher_id: int) -> int:
     return session.exec(select(func.count()).where(Authorship.researcher_id == researcher_id)).one()
 
@@ -164,6 +189,7 @@ class ResearcherProfile:
     trust: dict
     trust_history: list[dict]
     claim_status: str = "unclaimed"
+    collaborators_total: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -223,7 +249,19 @@ def researcher_profile(*, session: Session, researcher_id: int, collaborators: i
             for h in trust_history(session=session, researcher_id=r.id)
         ],
         claim_status=r.claim_status,
+        collaborators_total=collaborator_count(session=session, researcher_id=r.id),
     )
+
+
+def collaborator_count(*, session: Session, researcher_id: int) -> int:
+    """Number of distinct co-authors (placeholders such as "Deleted Author" left out)."""
+    mine = select(Authorship.work_id).where(Authorship.researcher_id == researcher_id)
+    return session.exec(
+        select(func.count(func.distinct(Authorship.researcher_id)))
+        .join(Researcher, Researcher.id == Authorship.researcher_id)
+        .where(Authorship.work_id.in_(mine), Authorship.researcher_id != researcher_id,
+               Researcher.is_placeholder.is_(False))
+    ).one()
 
 
 def researcher_trust(*, session: Session, researcher_id: int) -> dict:
@@ -416,7 +454,7 @@ def researcher_sources(*, session: Session, researcher_id: int) -> list[dict]:
 
 
 # ---- paper page ---------------------------------------------------------------------------------
-def paper_detail(*, session: Session, work_id: int) -> dict:
+def paper_detail(*, session: Session, work_id: int, related: bool = True) -> dict:
     w = session.get(Work, work_id)
     if w is None:
         raise NotFound(f"no paper with id {work_id}")
@@ -483,7 +521,15 @@ def paper_detail(*, session: Session, work_id: int) -> dict:
         "counts_by_year": w.counts_by_year,
         "references": references,
         "citing": citing,
+        "related": paper_related(session=session, work_id=work_id) if related else [],
     }
+
+
+def paper_related(*, session: Session, work_id: int, limit: int = 8) -> list[dict]:
+    """Related papers with the reasons each is related (``core.related``)."""
+    from core.related import as_dicts, related_papers
+
+    return as_dicts(related_papers(session=session, work_id=work_id, limit=limit))
 
 
 def paper_authors(*, session: Session, work_id: int) -> list[dict]:

@@ -15,6 +15,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from core import metrics, trust
+from core.community import community_facts
 from core.models import (
     Authorship,
     Citation,
@@ -110,6 +111,7 @@ def trust_facts(
         merges[rid] = merges.get(rid, 0) + n
     self_cites = _self_citation_shares(session, researcher_ids)
     sources = _record_sources(session, researcher_ids)
+    social = community_facts(session=session, researcher_ids=researcher_ids)
     out = []
     for rid in researcher_ids:
         r = people.get(rid)
@@ -131,8 +133,8 @@ def trust_facts(
                 id_sources=id_sources,
                 orcid=r.orcid,
                 orcid_source=src if r.orcid else None,
-                claim_status=r.claim_status,
-                claim_verified=r.claim_status == "claimed",
+                claim_status=social[rid].claim_status,
+                claim_verified=social[rid].claim_verified,
                 works_count=len(mine),
                 first_year=first,
                 last_year=last,
@@ -143,10 +145,10 @@ def trust_facts(
                 citations=sum(cites),
                 h_index=metrics.h_index(cites),
                 network_score=network.get(rid, 0.0),
-                verified_followers=0,
-                verified_reviews=0,
+                verified_followers=social[rid].verified_followers,
+                verified_reviews=social[rid].verified_reviews,
                 retracted_works=sum(1 for w in mine if w[6]),
-                upheld_reports=0,
+                upheld_reports=social[rid].upheld_reports,
                 self_citation_share=self_cites.get(rid),
                 open_merge_candidates=merges.get(rid, 0),
                 as_of=as_of_s,

@@ -131,3 +131,28 @@ def _paper_detail(url: str, work_id: int) -> dict:
 def _engine_for(url: str) -> Engine:
     # Same cache entry as get_engine() when the URL is the configured one.
     return _engine(url, get_settings().load_seed_on_first_start)
+
+
+# ---- researcher page: graph slice and trust history -------------------------------------------------------------
+def researcher_graph_slice(researcher_id: int, max_nodes: int = 60) -> dict:
+    """``core.queries.researcher_graph_slice``: nodes (with layout x/y) and weighted edges around a person."""
+    return _researcher_graph_slice(database_url(), int(researcher_id), int(max_nodes))
+
+
+def trust_history(researcher_id: int) -> list[dict]:
+    """Every stored trust snapshot of a person, oldest first, as full dicts (components, facts, sources)."""
+    return _trust_history(database_url(), int(researcher_id))
+
+
+@st.cache_data(ttl=READ_TTL, max_entries=READ_MAX_ENTRIES, show_spinner=False)
+def _researcher_graph_slice(url: str, researcher_id: int, max_nodes: int) -> dict:
+    with session_scope(_engine_for(url)) as session:
+        return queries.researcher_graph_slice(session=session, researcher_id=researcher_id, max_nodes=max_nodes)
+
+
+@st.cache_data(ttl=READ_TTL, max_entries=READ_MAX_ENTRIES, show_spinner=False)
+def _trust_history(url: str, researcher_id: int) -> list[dict]:
+    from core.trust_refresh import trust_history as stored_history
+
+    with session_scope(_engine_for(url)) as session:
+        return stored_history(session=session, researcher_id=researcher_id)

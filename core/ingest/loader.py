@@ -128,52 +128,56 @@ def import_paths(
     with session_scope(engine) as session, session.no_autoflush:
         up = Upserter(session)
         for path, file_fmt in plan:
-            _import_file(session, up, path, file_fmt, summary, skip_bad, on_record)
-        up.resolve_citations()
-        up.resolve_institution_parents()
-        session.flush()
-        summary.trust_recomputed = recompute_trust(session=session, researcher_ids=up.touched)
+            mod = parser_for(file_fmt)
+            try:
+                load_records(session, up, mod.parse_file(path), file=str(path), summary=summary, skip_bad=skip_bad,
+                             on_record=(lambda n, p=path: on_record(p, n)) if on_record else None)
+            except ParseError as exc:
+                raise ImportFailed(exc.path, exc.location, exc.problem) from None
+        finish_import(session, up, summary)
         session.add(
-            ImportRun(
-                files=summary.files,
-                formats=sorted({f for _, f in plan}),
-                status="done",
-                finished_at=utcnow(),
-                summary={k: v for k, v in summary.as_dict().items() if k != "files"},
-            )
+            ImportRun(files=summary.files, formats=sorted({f for _, f in plan}), status="done",
+                      finished_at=utcnow(), summary={k: v for k, v in summary.as_dict().items() if k != "files"})
         )
     return summary
 
 
-def _import_file(
-    session: Session, up: Upserter, path: Path, fmt: str, summary: ImportSummary, skip_bad: bool, on_record
-) -> None:
-    mod = parser_for(fmt)
-    n = 0
+def load_records(session: Session, up: Upserter, records: Iterable[Parsed], *, file: str, summary: ImportSummary,
+                 skip_bad: bool = False, on_record: Callable[[int], None] | None = None) -> None:
+    """Write parsed records through ``up``, counting outcomes in ``summary``. A bad record raises ``ImportFailed``
+    (the caller's transaction then rolls back) unless ``skip_bad``, which records it in ``summary.rejections``."""
+    location = "record 0"
     try:
-        for parsed in mod.parse_file(path):
-            n += 1
+        for n, parsed in enumerate(records, start=1):
+            location = parsed.location
             if on_record:
-                on_record(path, n)
+                on_record(n)
             if parsed.error:
                 if not skip_bad:
-                    raise ImportFailed(str(path), parsed.location, parsed.error)
+                    raise ImportFailed(file, parsed.location, parsed.error)
                 summary.count("rejected")
-                summary.rejections.append(f"{path}: {parsed.location}: {parsed.error}")
+                summary.rejections.append(f"{file}: {parsed.location}: {parsed.error}")
                 continue
             if parsed.item is None:
                 summary.count("skipped")
                 if parsed.note:
-                    summary.notes.append(f"{path}: {parsed.location}: {parsed.note}")
+                    summary.notes.append(f"{file}: {parsed.location}: {parsed.note}")
                 continue
-            outcome, entity = load_parsed(session, up, parsed, str(path))
+            outcome, entity = load_parsed(session, up, parsed, file)
             summary.count(outcome, entity)
-    except ParseError as exc:
-        raise ImportFailed(exc.path, exc.location, exc.problem) from None
-    except ImportFailed:
+    except (ImportFailed, ParseError):
         raise
     except Exception as exc:  # a bug or a record of an unexpected shape: name where it happened
-        raise ImportFailed(str(path), f"record {n}", f"{type(exc).__name__}: {exc}") from exc
+        raise ImportFailed(file, location, f"{type(exc).__name__}: {exc}") from exc
+
+
+def finish_import(session: Session, up: Upserter, summary: ImportSummary) -> None:
+    """What every import does once its records are in: link references and parent institutions, then
+    recompute the trust of every researcher the import touched."""
+    up.resolve_citations()
+    up.resolve_institution_parents()
+    session.flush()
+    summary.trust_recomputed += recompute_trust(session=session, researcher_ids=up.touched)
 
 
 def load_parsed(session: Session, up: Upserter, parsed: Parsed, file: str) -> tuple[str, str]:

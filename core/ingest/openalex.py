@@ -41,7 +41,9 @@ def parse_file(path: Path) -> Iterator[Parsed]:
         if obj is None:
             yield Parsed(location=location, source=SOURCE, error=raw)
             continue
-        yield parse_object(obj, location, raw_hash=record_hash(raw))
+        # Hash the object, not its text, so a record read from a file and the same record fetched from the
+        # API are recognised as unchanged.
+        yield parse_object(obj, location, raw_hash=record_hash(obj))
 
 
 def parse_object(obj: dict, location: str = "record 1", raw_hash: str | None = None) -> Parsed:

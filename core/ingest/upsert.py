@@ -367,6 +367,8 @@ class Upserter:
                 link.score = t.score
             self.s.add(link)
         for tag in rec.tags:
+            if tag.startswith("geo:"):
+                continue  # geography tags live on the work with their confidence, not as topics
             tid = self.topic(TopicRec(name=tag, kind="tag"))
             if self.s.get(WorkTopic, (row.id, tid)) is None:
                 self.s.add(WorkTopic(work_id=row.id, topic_id=tid))

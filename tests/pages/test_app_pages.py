@@ -23,6 +23,7 @@ from core.db import init_db, make_engine, session_scope
 from core.ingest.loader import import_paths
 from core.ingest.seed import SEED_PATH
 from core.models import Researcher
+from ui import escape_md
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -181,7 +182,60 @@ def test_researcher_page_for_zhongwang_zhang(open_app, seed_url):
     mine = {w["title"] for w in WORLD["works"] if ZZ in {a.get("person") for a in w.get("authors", [])}}
     assert {label for label, _ in links(at, "pages/paper.py")} == mine
     assert "2 published items" in texts(at)
-    assert [e.label for e in at.expander] == ["Abstract", "Abstract"]
+    assert [e.label for e in at.expander if e.label == "Abstract"] == ["Abstract", "Abstract"]
+    assert [(b.label, b.disabled) for b in at.main.button] == [
+        ("Follow researcher · 0", True),
+        ("Claim this author", True),
+        ("Invite to collaborate", True),
+        ("Open full explorer", True),
+    ] or (ROOT / "pages" / "explorer.py").is_file()
+
+
+def test_seed_trust_card_matches_the_seed_page(open_app, seed_url):
+    """The seed page shows "Trust 13 - Unverified · Verification L1 · Unclaimed author"."""
+    at = open_app(seed_url, "pages/researcher.py", id="Zhongwang Zhang")
+    assert metric(at, "Trust score") == "13"
+    badges = texts(at)
+    for shown in ("Unverified", "Verification L1", "Unclaimed author"):
+        assert shown in badges
+    # L1 earns 8 identity points; two preprints without DOI in one year: 2.5 log2(3) + 1 = 4.96 -> 5.0 record points.
+    bars = {p.proto.text.split(" · ")[0].strip("*"): p.proto.text.split(" · ")[1] for p in at.get("progress")}
+    assert bars == {
+        "Identity": "8.0 of 25",
+        "Record": "5.0 of 25",
+        "Impact": "0.0 of 20",
+        "Network": "0.0 of 15",
+        "Community": "0.0 of 15",
+        "Integrity": "0.0 (penalty, down to -30)",
+    }
+    assert "How to raise it" in badges and "Link your ORCID iD" in badges
+    assert {e.label for e in at.expander} >= {"Facts and sources behind each component", "How the score works"}
+    assert "One snapshot so far." in badges
+
+
+def test_trust_history_explains_what_changed(open_app, tmp_path):
+    from datetime import UTC, datetime
+
+    from core.trust_refresh import recompute_trust
+
+    url = _build_store(tmp_path / "history.db", SEED_PATH)
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        person = session.exec(select(Researcher).where(Researcher.display_name == "Zhongwang Zhang")).one()
+        person.orcid = "0000-0002-1825-0097"
+        session.add(person)
+        session.flush()
+        recompute_trust(session=session, researcher_ids=[person.id], now=datetime(2030, 1, 1, tzinfo=UTC))
+    engine.dispose()
+
+    at = open_app(url, "pages/researcher.py", id="Zhongwang Zhang")
+    assert metric(at, "Trust score") == "20"  # 13 + 7: an ORCID iD lifts identity from L1 (8) to L2 (15)
+    shown = texts(at)
+    assert "**Trust history** · 2 snapshots" in shown
+    assert "Score: 13 → 20 (Unverified)." in shown
+    assert "Identity: +7.0 (L1 → L2" in shown
+    at.selectbox(key="trust_1_from").select_index(1).run()
+    assert "Choose two different snapshots to compare." in texts(at)
 
 
 def test_researcher_deep_link_by_internal_id(open_app, seed_url):
@@ -219,6 +273,31 @@ def test_ambiguous_name_lists_the_candidates(open_app, tmp_path):
     assert "matches 2 researchers" in _unescape(at.warning[0].value)
     assert sorted(int(p["id"]) for _, p in links(at, "pages/researcher.py")) == ids
     assert not at.error and not at.metric
+
+
+def test_hostile_name_is_shown_as_text_and_empty_states_say_what_to_do(open_app, tmp_path):
+    hostile = "<b>Eve</b> *Mallory* [x](javascript:alert(1)) $x$ :red[y]"
+    url = _build_store(tmp_path / "hostile.db", SEED_PATH)
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        person = Researcher(display_name=hostile, name_key=names.name_key(hostile))
+        session.add(person)
+        session.flush()
+        rid = person.id
+    engine.dispose()
+
+    at = open_app(url, "pages/researcher.py", id=str(rid))
+    assert at.title[0].value == escape_md(hostile, one_line=True)
+    assert "<b>" not in at.title[0].value and "](" not in at.title[0].value
+    shown = texts(at)
+    assert "No works in the store." in shown
+    assert "No co-authors in the store." in shown
+    assert "No dated works or citations to chart." in shown
+    assert "Nothing around this person yet." in shown
+    assert metric(at, "Works") == "0"
+
+    found = open_app(url, q="Mallory")
+    assert [link.value for link in found.get("page_link")] == [escape_md(hostile, one_line=True)]
 
 
 # ---- paper page -----------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 06:27:46.949936
+Create Date: 2026-11-30 06:35:13.903505
 """
 
 from alembic import op
@@ -73,6 +73,16 @@ def upgrade() -> None:
     with op.batch_alter_table('provenance', schema=None) as batch_op:
         batch_op.create_index('ix_provenance_entity', ['entity_type', 'entity_id'], unique=False)
 
+    op.create_table('ratelimitevent',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('ratelimitevent', schema=None) as batch_op:
+        batch_op.create_index('ix_ratelimitevent_action_key_at', ['action', 'key', 'at'], unique=False)
+
     op.create_table('topic',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -90,6 +100,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_topic_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_topic_openalex_id'), ['openalex_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_topic_parent_id'), ['parent_id'], unique=False)
+
+    op.create_table('user',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('provider', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('session_epoch', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('last_sign_in_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('password_changed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('provider', 'subject')
+    )
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_email'), ['email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_user_role'), ['role'], unique=False)
 
     op.create_table('venue',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -111,6 +141,56 @@ def upgrade() -> None:
     with op.batch_alter_table('venue', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_venue_issn_l'), ['issn_l'], unique=False)
         batch_op.create_index(batch_op.f('ix_venue_name_key'), ['name_key'], unique=False)
+
+    op.create_table('collection',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('is_public', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('user_id', 'name')
+    )
+    with op.batch_alter_table('collection', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_collection_user_id'), ['user_id'], unique=False)
+
+    op.create_table('notification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('message', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('link', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('actor_user_id', sa.Integer(), nullable=True),
+    sa.Column('is_read', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_user_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index('ix_notification_user_read', ['user_id', 'is_read'], unique=False)
+
+    op.create_table('report',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reporter_id', sa.Integer(), nullable=False),
+    sa.Column('target_kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('decided_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('decision_note', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by_user_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['reporter_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('reporter_id', 'target_kind', 'target_id')
+    )
+    with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_status'), ['status'], unique=False)
+        batch_op.create_index('ix_report_target', ['target_kind', 'target_id', 'status'], unique=False)
 
     op.create_table('researcher',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -246,6 +326,90 @@ def upgrade() -> None:
         batch_op.create_index('ix_citation_cited_work', ['cited_work_id', 'citing_work_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_citation_citing_work_id'), ['citing_work_id'], unique=False)
 
+    op.create_table('claim',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('researcher_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('evidence_kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('evidence', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('is_dispute', sa.Boolean(), nullable=False),
+    sa.Column('verified_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('decided_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('decision_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by_user_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['researcher_id'], ['researcher.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.create_index('ix_claim_researcher_status', ['researcher_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_claim_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_claim_user_id'), ['user_id'], unique=False)
+
+    op.create_table('collectionitem',
+    sa.Column('collection_id', sa.Integer(), nullable=False),
+    sa.Column('work_id', sa.Integer(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('added_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['collection_id'], ['collection.id'], ),
+    sa.ForeignKeyConstraint(['work_id'], ['work.id'], ),
+    sa.PrimaryKeyConstraint('collection_id', 'work_id')
+    )
+    with op.batch_alter_table('collectionitem', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_collectionitem_work_id'), ['work_id'], unique=False)
+
+    op.create_table('comment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('work_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('body', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('edited_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['parent_id'], ['comment.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['work_id'], ['work.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('comment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_comment_parent_id'), ['parent_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_comment_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('ix_comment_work_status', ['work_id', 'status'], unique=False)
+
+    op.create_table('follow',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('researcher_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['researcher_id'], ['researcher.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('user_id', 'researcher_id')
+    )
+    with op.batch_alter_table('follow', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_follow_researcher_id'), ['researcher_id'], unique=False)
+
+    op.create_table('invitation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('from_user_id', sa.Integer(), nullable=False),
+    sa.Column('to_researcher_id', sa.Integer(), nullable=False),
+    sa.Column('to_user_id', sa.Integer(), nullable=False),
+    sa.Column('message', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('answered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['from_user_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['to_researcher_id'], ['researcher.id'], ),
+    sa.ForeignKeyConstraint(['to_user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('invitation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invitation_from_user_id'), ['from_user_id'], unique=False)
+        batch_op.create_index('ix_invitation_to_status', ['to_user_id', 'status'], unique=False)
+
     op.create_table('mergecandidate',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('researcher_a_id', sa.Integer(), nullable=False),
@@ -264,6 +428,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_mergecandidate_researcher_a_id'), ['researcher_a_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_mergecandidate_researcher_b_id'), ['researcher_b_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_mergecandidate_status'), ['status'], unique=False)
+
+    op.create_table('profilelink',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('researcher_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('label', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('url', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.ForeignKeyConstraint(['researcher_id'], ['researcher.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('researcher_id', 'position')
+    )
+    with op.batch_alter_table('profilelink', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_profilelink_researcher_id'), ['researcher_id'], unique=False)
 
     op.create_table('researcheralias',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -319,6 +496,34 @@ def upgrade() -> None:
     with op.batch_alter_table('trustrecord', schema=None) as batch_op:
         batch_op.create_index('ix_trustrecord_researcher_time', ['researcher_id', 'computed_at'], unique=False)
 
+    op.create_table('workhiding',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('researcher_id', sa.Integer(), nullable=False),
+    sa.Column('work_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['researcher_id'], ['researcher.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['work_id'], ['work.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('researcher_id', 'work_id')
+    )
+    with op.batch_alter_table('workhiding', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_workhiding_researcher_id'), ['researcher_id'], unique=False)
+
+    op.create_table('workrating',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('work_id', sa.Integer(), nullable=False),
+    sa.Column('stars', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['work_id'], ['work.id'], ),
+    sa.PrimaryKeyConstraint('user_id', 'work_id')
+    )
+    with op.batch_alter_table('workrating', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_workrating_work_id'), ['work_id'], unique=False)
+
     op.create_table('worktopic',
     sa.Column('work_id', sa.Integer(), nullable=False),
     sa.Column('topic_id', sa.Integer(), nullable=False),
@@ -355,6 +560,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_workversion_title_key'), ['title_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_workversion_work_id'), ['work_id'], unique=False)
 
+    op.create_table('workview',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('work_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['work_id'], ['work.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('workview', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_workview_work_id'), ['work_id'], unique=False)
+
+    op.create_table('workvote',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('work_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['work_id'], ['work.id'], ),
+    sa.PrimaryKeyConstraint('user_id', 'work_id')
+    )
+    with op.batch_alter_table('workvote', schema=None) as batch_op:
+        batch_op.create_index('ix_workvote_work_value', ['work_id', 'value'], unique=False)
+
     op.create_table('authorshipinstitution',
     sa.Column('authorship_id', sa.Integer(), nullable=False),
     sa.Column('institution_id', sa.Integer(), nullable=False),
@@ -365,15 +594,88 @@ def upgrade() -> None:
     with op.batch_alter_table('authorshipinstitution', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_authorshipinstitution_institution_id'), ['institution_id'], unique=False)
 
+    op.create_table('profileowner',
+    sa.Column('researcher_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('claim_id', sa.Integer(), nullable=False),
+    sa.Column('since', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['claim_id'], ['claim.id'], ),
+    sa.ForeignKeyConstraint(['researcher_id'], ['researcher.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('researcher_id')
+    )
+    with op.batch_alter_table('profileowner', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_profileowner_user_id'), ['user_id'], unique=False)
+
+    op.create_table('review',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('work_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('work_version_id', sa.Integer(), nullable=True),
+    sa.Column('summary', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('strengths', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('concerns', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('method_questions', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('recommendation', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['work_id'], ['work.id'], ),
+    sa.ForeignKeyConstraint(['work_version_id'], ['workversion.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('work_id', 'user_id')
+    )
+    with op.batch_alter_table('review', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_user_id'), ['user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_work_id'), ['work_id'], unique=False)
+
+    op.create_table('reviewrevision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('work_version_id', sa.Integer(), nullable=True),
+    sa.Column('summary', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('strengths', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('concerns', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('method_questions', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('recommendation', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('written_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['review_id'], ['review.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('reviewrevision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reviewrevision_review_id'), ['review_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('reviewrevision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reviewrevision_review_id'))
+
+    op.drop_table('reviewrevision')
+    with op.batch_alter_table('review', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_work_id'))
+        batch_op.drop_index(batch_op.f('ix_review_user_id'))
+
+    op.drop_table('review')
+    with op.batch_alter_table('profileowner', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_profileowner_user_id'))
+
+    op.drop_table('profileowner')
     with op.batch_alter_table('authorshipinstitution', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_authorshipinstitution_institution_id'))
 
     op.drop_table('authorshipinstitution')
+    with op.batch_alter_table('workvote', schema=None) as batch_op:
+        batch_op.drop_index('ix_workvote_work_value')
+
+    op.drop_table('workvote')
+    with op.batch_alter_table('workview', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_workview_work_id'))
+
+    op.drop_table('workview')
     with op.batch_alter_table('workversion', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_workversion_work_id'))
         batch_op.drop_index(batch_op.f('ix_workversion_title_key'))
@@ -385,6 +687,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_worktopic_topic_id'))
 
     op.drop_table('worktopic')
+    with op.batch_alter_table('workrating', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_workrating_work_id'))
+
+    op.drop_table('workrating')
+    with op.batch_alter_table('workhiding', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_workhiding_researcher_id'))
+
+    op.drop_table('workhiding')
     with op.batch_alter_table('trustrecord', schema=None) as batch_op:
         batch_op.drop_index('ix_trustrecord_researcher_time')
 
@@ -402,12 +712,41 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_researcheralias_name_key'))
 
     op.drop_table('researcheralias')
+    with op.batch_alter_table('profilelink', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_profilelink_researcher_id'))
+
+    op.drop_table('profilelink')
     with op.batch_alter_table('mergecandidate', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mergecandidate_status'))
         batch_op.drop_index(batch_op.f('ix_mergecandidate_researcher_b_id'))
         batch_op.drop_index(batch_op.f('ix_mergecandidate_researcher_a_id'))
 
     op.drop_table('mergecandidate')
+    with op.batch_alter_table('invitation', schema=None) as batch_op:
+        batch_op.drop_index('ix_invitation_to_status')
+        batch_op.drop_index(batch_op.f('ix_invitation_from_user_id'))
+
+    op.drop_table('invitation')
+    with op.batch_alter_table('follow', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_follow_researcher_id'))
+
+    op.drop_table('follow')
+    with op.batch_alter_table('comment', schema=None) as batch_op:
+        batch_op.drop_index('ix_comment_work_status')
+        batch_op.drop_index(batch_op.f('ix_comment_user_id'))
+        batch_op.drop_index(batch_op.f('ix_comment_parent_id'))
+
+    op.drop_table('comment')
+    with op.batch_alter_table('collectionitem', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_collectionitem_work_id'))
+
+    op.drop_table('collectionitem')
+    with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_claim_user_id'))
+        batch_op.drop_index(batch_op.f('ix_claim_status'))
+        batch_op.drop_index('ix_claim_researcher_status')
+
+    op.drop_table('claim')
     with op.batch_alter_table('citation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_citation_citing_work_id'))
         batch_op.drop_index('ix_citation_cited_work')
@@ -437,11 +776,29 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_researcher_initials_key'))
 
     op.drop_table('researcher')
+    with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_target')
+        batch_op.drop_index(batch_op.f('ix_report_status'))
+
+    op.drop_table('report')
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index('ix_notification_user_read')
+
+    op.drop_table('notification')
+    with op.batch_alter_table('collection', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_collection_user_id'))
+
+    op.drop_table('collection')
     with op.batch_alter_table('venue', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_venue_name_key'))
         batch_op.drop_index(batch_op.f('ix_venue_issn_l'))
 
     op.drop_table('venue')
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_role'))
+        batch_op.drop_index(batch_op.f('ix_user_email'))
+
+    op.drop_table('user')
     with op.batch_alter_table('topic', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_topic_parent_id'))
         batch_op.drop_index(batch_op.f('ix_topic_openalex_id'))
@@ -449,6 +806,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_topic_key'))
 
     op.drop_table('topic')
+    with op.batch_alter_table('ratelimitevent', schema=None) as batch_op:
+        batch_op.drop_index('ix_ratelimitevent_action_key_at')
+
+    op.drop_table('ratelimitevent')
     with op.batch_alter_table('provenance', schema=None) as batch_op:
         batch_op.drop_index('ix_provenance_entity')
 
