@@ -17,7 +17,7 @@ pages = [
     st.Page("pages/paper.py", title="Paper", icon=":material/article:", url_path="paper"),
     st.Page("pages/explorer.py", title="Explorer", icon=":material/hub:", url_path="explorer"),
     st.Page("pages/lab.py", title="Lab map", icon=":material/groups:", url_path="lab"),
-    st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"),
+    st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import_data"),
 ]
 current = st.navigation(pages)
 

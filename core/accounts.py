@@ -114,8 +114,13 @@ def _new_local_user(session: Session, email: str, password: str, display_name: s
     if get_user_by_email(session=session, email=subject) is not None:
         raise InvalidInput("An account with this email already exists: sign in instead.")
     user = User(
-        provider=LOCAL, subject=subject, email=subject, display_name=name, password_hash=hash_password(password),
-        role=role, password_changed_at=utcnow(),
+        provider=LOCAL,
+        subject=subject,
+        email=subject,
+        display_name=name,
+        password_hash=hash_password(password),
+        role=role,
+        password_changed_at=utcnow(),
     )
     session.add(user)
     session.flush()
@@ -151,7 +156,12 @@ def sign_in(*, session: Session, email: str, password: str, now: datetime | None
     now = now or utcnow()
     key = (email or "").strip().lower()[:EMAIL_MAX]
     rate_limits.check_rate(
-        session=session, action="sign_in", key=key, limit=SIGN_IN_LIMIT, window=SIGN_IN_WINDOW, now=now,
+        session=session,
+        action="sign_in",
+        key=key,
+        limit=SIGN_IN_LIMIT,
+        window=SIGN_IN_WINDOW,
+        now=now,
         message="Too many failed sign-ins for this email: try again in {minutes} minutes.",
     )
     user = get_user_by_email(session=session, email=key) if key else None

@@ -87,7 +87,9 @@ def affiliated_domains(*, session: Session, researcher_id: int) -> set[str]:
     """Domains of the institutions a profile is affiliated with (reported affiliations, last known, bylines)."""
     r = session.get(Researcher, researcher_id)
     inst_ids = set(
-        session.exec(select(ResearcherInstitution.institution_id).where(ResearcherInstitution.researcher_id == researcher_id))
+        session.exec(
+            select(ResearcherInstitution.institution_id).where(ResearcherInstitution.researcher_id == researcher_id)
+        )
     )
     inst_ids |= set(
         session.exec(
@@ -150,12 +152,18 @@ def open_claim(
     if owner == user.id:
         raise InvalidInput("You already own this profile.")
     mine = session.exec(
-        select(Claim.id).where(Claim.researcher_id == researcher_id, Claim.user_id == user.id, Claim.status == "pending")
+        select(Claim.id).where(
+            Claim.researcher_id == researcher_id, Claim.user_id == user.id, Claim.status == "pending"
+        )
     ).first()
     if mine is not None:
         raise InvalidInput("You already have a claim on this profile waiting for a moderator.")
     claim = Claim(
-        researcher_id=researcher_id, user_id=user.id, evidence_kind=evidence_kind, evidence=value, note=note,
+        researcher_id=researcher_id,
+        user_id=user.id,
+        evidence_kind=evidence_kind,
+        evidence=value,
+        note=note,
         is_dispute=owner is not None,
     )
     session.add(claim)
@@ -196,7 +204,11 @@ def decide_claim(
         session.add(claim)
         _sync_claim_status(session, r)
         notify(
-            session, user_id=claim.user_id, kind="claim_decision", link=f"claim:{claim.id}", actor_user_id=mod.id,
+            session,
+            user_id=claim.user_id,
+            kind="claim_decision",
+            link=f"claim:{claim.id}",
+            actor_user_id=mod.id,
             message=f"Your claim on {r.display_name} was rejected: {reason}",
         )
         recompute_trust(session=session, researcher_ids=[r.id])
@@ -219,7 +231,13 @@ def withdraw_claim(*, session: Session, actor: Actor | None, claim_id: int) -> N
 
 
 def _grant(
-    session: Session, claim: Claim, r: Researcher, *, verified_by: str, decided_by: int | None, reason: str | None = None
+    session: Session,
+    claim: Claim,
+    r: Researcher,
+    *,
+    verified_by: str,
+    decided_by: int | None,
+    reason: str | None = None,
 ) -> None:
     now = utcnow()
     previous = session.get(ProfileOwner, r.id)
@@ -231,7 +249,11 @@ def _grant(
         session.add(old)
         affected_users.add(previous.user_id)
         notify(
-            session, user_id=previous.user_id, kind="claim_decision", link=f"claim:{old.id}", actor_user_id=decided_by,
+            session,
+            user_id=previous.user_id,
+            kind="claim_decision",
+            link=f"claim:{old.id}",
+            actor_user_id=decided_by,
             message=f"A moderator moved ownership of {r.display_name} to another claimant. {reason or ''}".strip(),
         )
         session.exec(delete(ProfileOwner).where(ProfileOwner.researcher_id == r.id))
@@ -250,7 +272,11 @@ def _grant(
     _sync_claim_status(session, r)
     how = {"auto:orcid": "its ORCID iD matches", "auto:email": "your email matches an affiliated institution"}
     notify(
-        session, user_id=claim.user_id, kind="claim_decision", link=f"claim:{claim.id}", actor_user_id=decided_by,
+        session,
+        user_id=claim.user_id,
+        kind="claim_decision",
+        link=f"claim:{claim.id}",
+        actor_user_id=decided_by,
         message=f"Your claim on {r.display_name} was verified"
         + (f": {how[verified_by]}." if verified_by in how else " by a moderator."),
     )
@@ -291,8 +317,19 @@ def claim_read(*, session: Session, claim_id: int) -> ClaimRead:
         raise InvalidInput(f"There is no claim {claim_id}.")
     name = session.get(Researcher, c.researcher_id).display_name
     return ClaimRead(
-        c.id, c.researcher_id, name, c.user_id, c.evidence_kind, c.evidence, c.note, c.status, c.is_dispute,
-        c.verified_by, c.decision_reason, c.created_at, c.decided_at,
+        c.id,
+        c.researcher_id,
+        name,
+        c.user_id,
+        c.evidence_kind,
+        c.evidence,
+        c.note,
+        c.status,
+        c.is_dispute,
+        c.verified_by,
+        c.decision_reason,
+        c.created_at,
+        c.decided_at,
     )
 
 
@@ -312,4 +349,10 @@ def pending_claims(*, session: Session, actor: Actor | None) -> list[ClaimRead]:
 
 def owned_profiles(*, session: Session, user_id: int) -> list[int]:
     """Researcher ids this account verifiably owns."""
-    return list(session.exec(select(ProfileOwner.researcher_id).where(ProfileOwner.user_id == user_id).order_by(ProfileOwner.researcher_id)))
+    return list(
+        session.exec(
+            select(ProfileOwner.researcher_id)
+            .where(ProfileOwner.user_id == user_id)
+            .order_by(ProfileOwner.researcher_id)
+        )
+    )

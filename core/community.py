@@ -30,7 +30,9 @@ def community_facts(*, session: Session, researcher_ids: list[int]) -> dict[int,
     """Claim status and counted community signals per researcher (every id gets an entry)."""
     ids = list(researcher_ids)
     owners = dict(
-        session.exec(select(ProfileOwner.researcher_id, ProfileOwner.user_id).where(ProfileOwner.researcher_id.in_(ids))).all()
+        session.exec(
+            select(ProfileOwner.researcher_id, ProfileOwner.user_id).where(ProfileOwner.researcher_id.in_(ids))
+        ).all()
     )
     verified = set(session.exec(select(ProfileOwner.user_id)))
     pending = set(

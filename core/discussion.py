@@ -34,9 +34,7 @@ class CommentRead:
     edited_at: datetime | None
 
 
-def add_comment(
-    *, session: Session, actor: Actor | None, work_id: int, body: str, parent_id: int | None = None
-) -> int:
+def add_comment(*, session: Session, actor: Actor | None, work_id: int, body: str, parent_id: int | None = None) -> int:
     """Comment on a work, or reply to a comment (its author is told); returns the comment id."""
     user = require_user(session, actor, doing="join the discussion")
     if session.get(Work, work_id) is None:
@@ -55,8 +53,14 @@ def add_comment(
     session.add(c)
     session.flush()
     if parent is not None:
-        notify(session, user_id=parent.user_id, kind="reply", link=f"work:{work_id}#comment-{c.id}",
-               actor_user_id=user.id, message=f"{user.display_name} replied to your comment.")
+        notify(
+            session,
+            user_id=parent.user_id,
+            kind="reply",
+            link=f"work:{work_id}#comment-{c.id}",
+            actor_user_id=user.id,
+            message=f"{user.display_name} replied to your comment.",
+        )
     return c.id
 
 
@@ -98,7 +102,10 @@ def delete_comment(*, session: Session, actor: Actor | None, comment_id: int) ->
 def thread(*, session: Session, work_id: int) -> list[CommentRead]:
     """A work's discussion in reading order: each comment followed by its replies (depth-first, oldest first)."""
     rows = session.exec(
-        select(Comment, User.display_name).join(User, User.id == Comment.user_id).where(Comment.work_id == work_id).order_by(Comment.id)
+        select(Comment, User.display_name)
+        .join(User, User.id == Comment.user_id)
+        .where(Comment.work_id == work_id)
+        .order_by(Comment.id)
     ).all()
     children: dict[int | None, list] = {}
     for c, name in rows:
@@ -108,7 +115,9 @@ def thread(*, session: Session, work_id: int) -> list[CommentRead]:
     def walk(parent: int | None, depth: int) -> None:
         for c, name in children.get(parent, []):
             body = c.body if c.status == "visible" else None
-            out.append(CommentRead(c.id, c.parent_id, depth, c.user_id, name, body, c.status, c.created_at, c.edited_at))
+            out.append(
+                CommentRead(c.id, c.parent_id, depth, c.user_id, name, body, c.status, c.created_at, c.edited_at)
+            )
             walk(c.id, depth + 1)
 
     walk(None, 0)
@@ -140,7 +149,9 @@ def report(*, session: Session, actor: Actor | None, target_kind: str, target_id
         raise PermissionDenied("You cannot report your own content.")
     reason = clean_text(reason, field="Reason", max_len=REASON_MAX)
     if session.exec(
-        select(Report.id).where(Report.reporter_id == user.id, Report.target_kind == target_kind, Report.target_id == target_id)
+        select(Report.id).where(
+            Report.reporter_id == user.id, Report.target_kind == target_kind, Report.target_id == target_id
+        )
     ).first():
         raise InvalidInput("You have already reported this.")
     r = Report(reporter_id=user.id, target_kind=target_kind, target_id=target_id, reason=reason)

@@ -52,21 +52,36 @@ def send_invitation(
     message = clean_text(message, field="Message", max_len=MESSAGE_MAX)
     if session.exec(
         select(Invitation.id).where(
-            Invitation.from_user_id == user.id, Invitation.to_researcher_id == researcher_id, Invitation.status == "pending"
+            Invitation.from_user_id == user.id,
+            Invitation.to_researcher_id == researcher_id,
+            Invitation.status == "pending",
         )
     ).first():
         raise InvalidInput("You already have an invitation waiting for an answer from this person.")
     now = now or utcnow()
     rate_limits.check_rate(
-        session=session, action="invite", key=str(user.id), limit=INVITE_LIMIT, window=INVITE_WINDOW, now=now,
+        session=session,
+        action="invite",
+        key=str(user.id),
+        limit=INVITE_LIMIT,
+        window=INVITE_WINDOW,
+        now=now,
         message="You have sent many invitations today: try again in {minutes} minutes.",
     )
     rate_limits.record_attempt(session=session, action="invite", key=str(user.id), now=now)
-    inv = Invitation(from_user_id=user.id, to_researcher_id=researcher_id, to_user_id=owner, message=message, created_at=now)
+    inv = Invitation(
+        from_user_id=user.id, to_researcher_id=researcher_id, to_user_id=owner, message=message, created_at=now
+    )
     session.add(inv)
     session.flush()
-    notify(session, user_id=owner, kind="invitation", link=f"invitation:{inv.id}", actor_user_id=user.id,
-           message=f"{user.display_name} invites you ({r.display_name}) to collaborate.")
+    notify(
+        session,
+        user_id=owner,
+        kind="invitation",
+        link=f"invitation:{inv.id}",
+        actor_user_id=user.id,
+        message=f"{user.display_name} invites you ({r.display_name}) to collaborate.",
+    )
     return inv.id
 
 
@@ -81,8 +96,14 @@ def answer_invitation(*, session: Session, actor: Actor | None, invitation_id: i
     inv.status, inv.answered_at = ("accepted" if accept else "declined"), utcnow()
     session.add(inv)
     session.flush()
-    notify(session, user_id=inv.from_user_id, kind="invitation_answer", link=f"invitation:{inv.id}",
-           actor_user_id=user.id, message=f"{user.display_name} {inv.status} your invitation.")
+    notify(
+        session,
+        user_id=inv.from_user_id,
+        kind="invitation_answer",
+        link=f"invitation:{inv.id}",
+        actor_user_id=user.id,
+        message=f"{user.display_name} {inv.status} your invitation.",
+    )
 
 
 def _reads(session: Session, rows: list[Invitation]) -> list[InvitationRead]:
@@ -90,8 +111,19 @@ def _reads(session: Session, rows: list[Invitation]) -> list[InvitationRead]:
     for i in rows:
         sender = session.get(User, i.from_user_id)
         r = session.get(Researcher, i.to_researcher_id)
-        out.append(InvitationRead(i.id, i.from_user_id, sender.display_name, r.id, r.display_name, i.message, i.status,
-                                  i.created_at, i.answered_at))
+        out.append(
+            InvitationRead(
+                i.id,
+                i.from_user_id,
+                sender.display_name,
+                r.id,
+                r.display_name,
+                i.message,
+                i.status,
+                i.created_at,
+                i.answered_at,
+            )
+        )
     return out
 
 
@@ -107,5 +139,7 @@ def inbox(*, session: Session, actor: Actor | None, pending_only: bool = False) 
 def sent_invitations(*, session: Session, actor: Actor | None) -> list[InvitationRead]:
     """Invitations the actor sent, newest first."""
     user = require_user(session, actor, doing="see your invitations")
-    rows = session.exec(select(Invitation).where(Invitation.from_user_id == user.id).order_by(Invitation.id.desc())).all()
+    rows = session.exec(
+        select(Invitation).where(Invitation.from_user_id == user.id).order_by(Invitation.id.desc())
+    ).all()
     return _reads(session, rows)

@@ -46,13 +46,17 @@ def moderation_queue(*, session: Session, actor: Actor | None) -> ModerationQueu
     rows = session.exec(select(Report).where(Report.status == "open").order_by(Report.id)).all()
     claims = pending_claims(session=session, actor=actor)
     return ModerationQueue(
-        reports=[ReportRead(r.id, r.reporter_id, r.target_kind, r.target_id, r.reason, r.status, r.created_at) for r in rows],
+        reports=[
+            ReportRead(r.id, r.reporter_id, r.target_kind, r.target_id, r.reason, r.status, r.created_at) for r in rows
+        ],
         claims=[c for c in claims if not c.is_dispute],
         disputes=[c for c in claims if c.is_dispute],
     )
 
 
-def decide_report(*, session: Session, actor: Actor | None, report_id: int, uphold: bool, note: str | None = None) -> None:
+def decide_report(
+    *, session: Session, actor: Actor | None, report_id: int, uphold: bool, note: str | None = None
+) -> None:
     """Uphold (act on) or dismiss a report."""
     mod = require_role(session, actor, "moderator", doing="decide reports")
     r = session.get(Report, report_id)
@@ -64,7 +68,10 @@ def decide_report(*, session: Session, actor: Actor | None, report_id: int, upho
         raise InvalidInput(f"This report was already {r.status}.")
     note = clean_text(note, field="Note", max_len=NOTE_MAX, required=False) or None
     r.status, r.decided_by_user_id, r.decision_note, r.decided_at = (
-        "upheld" if uphold else "dismissed", mod.id, note, utcnow(),
+        "upheld" if uphold else "dismissed",
+        mod.id,
+        note,
+        utcnow(),
     )
     session.add(r)
     refresh: set[int] = set()
@@ -78,7 +85,13 @@ def decide_report(*, session: Session, actor: Actor | None, report_id: int, upho
     if uphold and r.target_kind == "researcher":
         refresh = {r.target_id}
     session.flush()
-    notify(session, user_id=r.reporter_id, kind="report_decision", link=f"report:{r.id}", actor_user_id=mod.id,
-           message=f"Your report was {r.status}." + (f" {note}" if note else ""))
+    notify(
+        session,
+        user_id=r.reporter_id,
+        kind="report_decision",
+        link=f"report:{r.id}",
+        actor_user_id=mod.id,
+        message=f"Your report was {r.status}." + (f" {note}" if note else ""),
+    )
     if refresh:
         recompute_trust(session=session, researcher_ids=refresh)

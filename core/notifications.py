@@ -25,7 +25,13 @@ class NotificationRead:
 
 
 def notify(
-    session: Session, *, user_id: int, kind: str, message: str, link: str | None = None, actor_user_id: int | None = None
+    session: Session,
+    *,
+    user_id: int,
+    kind: str,
+    message: str,
+    link: str | None = None,
+    actor_user_id: int | None = None,
 ) -> None:
     """Queue a notification for ``user_id`` (called by the write that caused it, in the same transaction)."""
     if kind not in KINDS:
@@ -35,7 +41,9 @@ def notify(
     session.add(Notification(user_id=user_id, kind=kind, message=message, link=link, actor_user_id=actor_user_id))
 
 
-def my_notifications(*, session: Session, actor: Actor | None, unread_only: bool = False, limit: int = 50) -> list[NotificationRead]:
+def my_notifications(
+    *, session: Session, actor: Actor | None, unread_only: bool = False, limit: int = 50
+) -> list[NotificationRead]:
     """The actor's notifications, newest first."""
     user = require_user(session, actor, doing="see your notifications")
     q = select(Notification).where(Notification.user_id == user.id)

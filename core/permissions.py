@@ -62,7 +62,9 @@ def require_user(session: Session, actor: Actor | None, *, doing: str = "do this
     if user is None or not user.is_active:
         raise PermissionDenied(f"This account cannot {doing}: it is closed or suspended.")
     if user.session_epoch != actor.epoch:
-        raise PermissionDenied(f"Your session has ended (signed out elsewhere or password changed): sign in to {doing}.")
+        raise PermissionDenied(
+            f"Your session has ended (signed out elsewhere or password changed): sign in to {doing}."
+        )
     return user
 
 
@@ -80,7 +82,9 @@ def owner_of(session: Session, researcher_id: int) -> int | None:
     return row.user_id if row else None
 
 
-def require_owner(session: Session, actor: Actor | None, researcher_id: int, *, doing: str = "edit this profile") -> User:
+def require_owner(
+    session: Session, actor: Actor | None, researcher_id: int, *, doing: str = "edit this profile"
+) -> User:
     """The acting account, which must be the verified owner of the profile."""
     user = require_user(session, actor, doing=doing)
     if owner_of(session, researcher_id) != user.id:

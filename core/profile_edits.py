@@ -82,7 +82,9 @@ def profile_links(*, session: Session, researcher_id: int) -> list[LinkRead]:
     return [LinkRead(x.label, x.url) for x in rows]
 
 
-def hide_work(*, session: Session, actor: Actor | None, researcher_id: int, work_id: int, reason: str | None = None) -> None:
+def hide_work(
+    *, session: Session, actor: Actor | None, researcher_id: int, work_id: int, reason: str | None = None
+) -> None:
     """Record that a work attributed to this profile is not the owner's; it leaves the profile, nothing is deleted."""
     user = require_owner(session, actor, researcher_id, doing="hide works on this profile")
     listed = session.exec(

@@ -96,7 +96,9 @@ def write_review(
     values = _fields(summary, strengths, concerns, method_questions, recommendation)
     if session.exec(select(Review.id).where(Review.work_id == work_id, Review.user_id == user.id)).first():
         raise InvalidInput("You have already reviewed this work: edit your review instead.")
-    review = Review(work_id=work_id, user_id=user.id, work_version_id=_version(session, work_id, work_version_id), **values)
+    review = Review(
+        work_id=work_id, user_id=user.id, work_version_id=_version(session, work_id, work_version_id), **values
+    )
     session.add(review)
     session.flush()
     _refresh(session, user.id, work_id)
@@ -130,7 +132,9 @@ def edit_review(
         return  # nothing changed: no history entry
     session.add(
         ReviewRevision(
-            review_id=review.id, work_version_id=review.work_version_id, written_at=review.updated_at,
+            review_id=review.id,
+            work_version_id=review.work_version_id,
+            written_at=review.updated_at,
             **{k: getattr(review, k) for k in (*TEXT_FIELDS, "recommendation")},
         )
     )
@@ -143,10 +147,10 @@ def edit_review(
 
 def review_history(*, session: Session, review_id: int) -> list[dict]:
     """Earlier texts of a review, oldest first (each a dict of the template's fields and ``written_at``)."""
-    rows = session.exec(select(ReviewRevision).where(ReviewRevision.review_id == review_id).order_by(ReviewRevision.id)).all()
-    return [
-        {k: getattr(r, k) for k in (*TEXT_FIELDS, "recommendation", "work_version_id", "written_at")} for r in rows
-    ]
+    rows = session.exec(
+        select(ReviewRevision).where(ReviewRevision.review_id == review_id).order_by(ReviewRevision.id)
+    ).all()
+    return [{k: getattr(r, k) for k in (*TEXT_FIELDS, "recommendation", "work_version_id", "written_at")} for r in rows]
 
 
 def work_reviews(*, session: Session, work_id: int) -> list[ReviewRead]:
@@ -167,7 +171,22 @@ def work_reviews(*, session: Session, work_id: int) -> list[ReviewRead]:
             label += f" ({v.year})" if v.year else ""
         edits = len(session.exec(select(ReviewRevision.id).where(ReviewRevision.review_id == r.id)).all())
         out.append(
-            ReviewRead(r.id, r.work_id, r.user_id, name, r.user_id in verified, r.work_version_id, label, r.summary,
-                       r.strengths, r.concerns, r.method_questions, r.recommendation, edits, r.created_at, r.updated_at)
+            ReviewRead(
+                r.id,
+                r.work_id,
+                r.user_id,
+                name,
+                r.user_id in verified,
+                r.work_version_id,
+                label,
+                r.summary,
+                r.strengths,
+                r.concerns,
+                r.method_questions,
+                r.recommendation,
+                edits,
+                r.created_at,
+                r.updated_at,
+            )
         )
     return out

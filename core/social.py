@@ -118,11 +118,25 @@ def follow(*, session: Session, actor: Actor | None, researcher_id: int) -> bool
     owner = owner_of(session, researcher_id)
     if owner == user.id:
         raise PermissionDenied("You cannot follow your own profile.")
-    new = upsert(session, Follow, {"user_id": user.id, "researcher_id": researcher_id, "created_at": utcnow()},
-                 ["user_id", "researcher_id"], None) == 1
+    new = (
+        upsert(
+            session,
+            Follow,
+            {"user_id": user.id, "researcher_id": researcher_id, "created_at": utcnow()},
+            ["user_id", "researcher_id"],
+            None,
+        )
+        == 1
+    )
     if new and owner is not None:
-        notify(session, user_id=owner, kind="follow", link=f"user:{user.id}", actor_user_id=user.id,
-               message=f"{user.display_name} now follows your profile {r.display_name}.")
+        notify(
+            session,
+            user_id=owner,
+            kind="follow",
+            link=f"user:{user.id}",
+            actor_user_id=user.id,
+            message=f"{user.display_name} now follows your profile {r.display_name}.",
+        )
     if new and user.id in verified_user_ids(session):
         recompute_trust(session=session, researcher_ids=[researcher_id])
     return new
@@ -131,9 +145,10 @@ def follow(*, session: Session, actor: Actor | None, researcher_id: int) -> bool
 def unfollow(*, session: Session, actor: Actor | None, researcher_id: int) -> bool:
     """Stop following; ``True`` when a follow was removed."""
     user = require_user(session, actor, doing="unfollow researchers")
-    gone = session.exec(
-        delete(Follow).where(Follow.user_id == user.id, Follow.researcher_id == researcher_id)
-    ).rowcount == 1
+    gone = (
+        session.exec(delete(Follow).where(Follow.user_id == user.id, Follow.researcher_id == researcher_id)).rowcount
+        == 1
+    )
     if gone and user.id in verified_user_ids(session):
         recompute_trust(session=session, researcher_ids=[researcher_id])
     return gone
@@ -152,16 +167,22 @@ def following(*, session: Session, actor: Actor | None) -> list[int]:
     """Researcher ids the actor follows, in the order followed."""
     user = require_user(session, actor, doing="see whom you follow")
     return list(
-        session.exec(select(Follow.researcher_id).where(Follow.user_id == user.id).order_by(Follow.created_at, Follow.researcher_id))
+        session.exec(
+            select(Follow.researcher_id)
+            .where(Follow.user_id == user.id)
+            .order_by(Follow.created_at, Follow.researcher_id)
+        )
     )
 
 
 def feed(*, session: Session, actor: Actor | None, limit: int = 50) -> list[FeedItem]:
     """New works of the people the actor follows, newest in the store first (works an owner hid are left out)."""
     user = require_user(session, actor, doing="see your feed")
-    hidden = select(WorkHiding.work_id).where(
-        WorkHiding.researcher_id == Authorship.researcher_id, WorkHiding.work_id == Work.id
-    ).exists()
+    hidden = (
+        select(WorkHiding.work_id)
+        .where(WorkHiding.researcher_id == Authorship.researcher_id, WorkHiding.work_id == Work.id)
+        .exists()
+    )
     rows = session.exec(
         select(Work.id, Work.title, Work.year, Researcher.id, Researcher.display_name, Work.created_at)
         .join(Authorship, Authorship.work_id == Work.id)
@@ -190,8 +211,13 @@ def vote(*, session: Session, actor: Actor | None, work_id: int, value: int) -> 
         session.exec(delete(WorkVote).where(WorkVote.user_id == user.id, WorkVote.work_id == work_id))
         return
     now = utcnow()
-    upsert(session, WorkVote, {"user_id": user.id, "work_id": work_id, "value": value, "updated_at": now},
-           ["user_id", "work_id"], {"value": value, "updated_at": now})
+    upsert(
+        session,
+        WorkVote,
+        {"user_id": user.id, "work_id": work_id, "value": value, "updated_at": now},
+        ["user_id", "work_id"],
+        {"value": value, "updated_at": now},
+    )
 
 
 def rate(*, session: Session, actor: Actor | None, work_id: int, stars: int | None) -> None:
@@ -204,8 +230,13 @@ def rate(*, session: Session, actor: Actor | None, work_id: int, stars: int | No
         session.exec(delete(WorkRating).where(WorkRating.user_id == user.id, WorkRating.work_id == work_id))
         return
     now = utcnow()
-    upsert(session, WorkRating, {"user_id": user.id, "work_id": work_id, "stars": stars, "updated_at": now},
-           ["user_id", "work_id"], {"stars": stars, "updated_at": now})
+    upsert(
+        session,
+        WorkRating,
+        {"user_id": user.id, "work_id": work_id, "stars": stars, "updated_at": now},
+        ["user_id", "work_id"],
+        {"stars": stars, "updated_at": now},
+    )
 
 
 def record_view(*, session: Session, actor: Actor | None, work_id: int) -> None:
@@ -221,7 +252,9 @@ def record_view(*, session: Session, actor: Actor | None, work_id: int) -> None:
 def work_counts(*, session: Session, work_id: int) -> WorkCounts:
     """Likes, dislikes, ratings (count and mean), views, saves (people), visible reviews and comments of a work."""
     votes = dict(
-        session.exec(select(WorkVote.value, func.count()).where(WorkVote.work_id == work_id).group_by(WorkVote.value)).all()
+        session.exec(
+            select(WorkVote.value, func.count()).where(WorkVote.work_id == work_id).group_by(WorkVote.value)
+        ).all()
     )
     n, total = session.exec(
         select(func.count(), func.coalesce(func.sum(WorkRating.stars), 0)).where(WorkRating.work_id == work_id)

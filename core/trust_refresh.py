@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, select
 
 from core import metrics, trust
@@ -43,8 +43,7 @@ def recompute_trust(*, session: Session, researcher_ids: Iterable[int] | None = 
     changed = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        for facts in trust_facts(session=session, researcher_ids=chunk, network=network, as_of=now):
-            changed += _store(session, facts, now)
+        changed += _store_batch(session, trust_facts(session=session, researcher_ids=chunk, network=network, as_of=now), now)
     return changed
 
 
@@ -196,24 +195,34 @@ def _record_sources(session: Session, researcher_ids: list[int]) -> dict[int, st
     return out
 
 
-def _store(session: Session, facts: trust.TrustFacts, now: datetime) -> int:
-    snap = trust.trust_snapshot(facts, computed_at=now.isoformat(timespec="seconds"))
-    data = trust.snapshot_to_dict(snap)
-    latest = session.exec(
-        select(TrustRecord).where(TrustRecord.researcher_id == facts.researcher_id).order_by(TrustRecord.id.desc())
-    ).first()
-    if latest is not None and _same(latest.snapshot, data):
+def _store_batch(session: Session, batch: list[trust.TrustFacts], now: datetime) -> int:
+    """Score a batch, and store the snapshots that differ from each person's latest (two statements in all)."""
+    if not batch:
         return 0
-    session.add(
-        TrustRecord(researcher_id=facts.researcher_id, computed_at=now, algorithm_version=snap.algorithm_version,
-                    score=snap.score, band=snap.band, level=snap.level, claim_status=snap.claim_status, snapshot=data)
-    )
-    session.exec(
-        update(Researcher)
-        .where(Researcher.id == facts.researcher_id)
-        .values(trust_score=snap.score, trust_band=snap.band, trust_level=snap.level)
-    )
-    return 1
+    ids = [f.researcher_id for f in batch]
+    newest = select(func.max(TrustRecord.id)).where(TrustRecord.researcher_id.in_(ids)).group_by(TrustRecord.researcher_id)
+    latest = {r.researcher_id: r.snapshot for r in session.exec(select(TrustRecord).where(TrustRecord.id.in_(newest)))}
+    records, updates = [], []
+    stamp = now.isoformat(timespec="seconds")
+    for facts in batch:
+        snap = trust.trust_snapshot(facts, computed_at=stamp)
+        data = trust.snapshot_to_dict(snap)
+        old = latest.get(facts.researcher_id)
+        if old is not None and _same(old, data):
+            continue
+        records.append({"researcher_id": facts.researcher_id, "computed_at": now, "algorithm_version": snap.algorithm_version,
+                        "score": snap.score, "band": snap.band, "level": snap.level, "claim_status": snap.claim_status,
+                        "snapshot": data})
+        updates.append({"rid": facts.researcher_id, "s": snap.score, "b": snap.band, "l": snap.level})
+    if records:
+        session.execute(insert(TrustRecord), records)
+        session.execute(
+            update(Researcher.__table__)
+            .where(Researcher.__table__.c.id == bindparam("rid"))
+            .values(trust_score=bindparam("s"), trust_band=bindparam("b"), trust_level=bindparam("l")),
+            updates,
+        )
+    return len(records)
 
 
 def _same(old: dict, new: dict) -> bool:

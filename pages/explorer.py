@@ -78,7 +78,9 @@ st.caption(
     f"Showing {shown} of {total} links of the focus (the strongest first) · on screen: "
     f"{plural(g.number_of_nodes(), 'node')}, {plural(g.number_of_edges(), 'edge')}."
 )
-if g.number_of_nodes() <= 1:
+if full.graph.number_of_nodes() <= 1:
+    empty_state("Nothing links to this node in the store yet.", "Import more works, or start from another node.")
+elif g.number_of_nodes() <= 1:
     empty_state("Nothing to draw with these filters.", "Widen the year range, add node or edge kinds, or undo.")
 picked = view.graph_chart(g, full.pos, focus=focus, values=values, measure=measure, key=f"xg_{focus}_{es.version}")
 if picked and picked["key"] != focus:

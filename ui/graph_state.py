@@ -305,7 +305,7 @@ def run_import(
         for i, (name, data) in enumerate(files):
             folder = Path(tmp) / str(i)  # two uploads may share a name
             folder.mkdir()
-            path = folder / Path(name).name
+            path = folder / (Path(name).name.strip(". ") or "upload")
             path.write_bytes(data)
             paths.append(path)
         bare = re.compile(re.escape(tmp) + r"/\d+/")
@@ -319,3 +319,29 @@ def run_import(
     out["notes"] = [bare.sub("", r) for r in out["notes"]]
     st.cache_data.clear()
     return out
+
+
+def fetch_available() -> str | None:
+    """``None`` when online fetching works here, else the reason it does not."""
+    try:
+        import core.fetch.pages  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - the module ships with the app
+        return f"the OpenAlex fetcher is not installed ({exc})"
+    return None
+
+
+def run_fetch(kind: str, value: str, *, max_records: int, skip_bad: bool = False, on_progress=None) -> dict:
+    """``core.fetch.pages.fetch_into_store`` into the configured store; returns its status, pages and summary.
+
+    Raises ``QueryError`` (bad value: nothing sent), ``FetchError`` or ``ImportFailed`` (pages committed before
+    the error stay; ``exc.summary`` counts them). Every cached read is cleared afterwards.
+    """
+    from core.config import get_settings
+    from core.fetch.pages import fetch_into_store
+
+    try:
+        result = fetch_into_store(kind, value, engine=state.get_engine(), mailto=get_settings().openalex_mailto,
+                                  max_records=max_records, on_progress=on_progress, skip_bad=skip_bad)  # fmt: skip
+    finally:
+        st.cache_data.clear()
+    return {"status": result.status, "pages": result.pages, "resumed": result.resumed, **result.summary.as_dict()}

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from core.db import session_scope
+from core.ingest import bulk
 from core.ingest.ids import record_hash
 from core.ingest.jsonfiles import head_text
 from core.ingest.records import InstitutionRec, Parsed, ParseError, PersonRec, TopicRec, VenueRec, WorkRec
@@ -147,6 +148,7 @@ def load_records(session: Session, up: Upserter, records: Iterable[Parsed], *, f
     """Write parsed records through ``up``, counting outcomes in ``summary``. A bad record raises ``ImportFailed``
     (the caller's transaction then rolls back) unless ``skip_bad``, which records it in ``summary.rejections``."""
     location = "record 0"
+    batch: list[Parsed] = []
     try:
         for n, parsed in enumerate(records, start=1):
             location = parsed.location
@@ -163,12 +165,38 @@ def load_records(session: Session, up: Upserter, records: Iterable[Parsed], *, f
                 if parsed.note:
                     summary.notes.append(f"{file}: {parsed.location}: {parsed.note}")
                 continue
+            if isinstance(parsed.item, WorkRec) and parsed.key:
+                batch.append(parsed)
+                if len(batch) >= bulk.BATCH:
+                    _load_batch(session, up, batch, file, summary)
+                    batch = []
+                continue
+            _load_batch(session, up, batch, file, summary)
+            batch = []
             outcome, entity = load_parsed(session, up, parsed, file)
             summary.count(outcome, entity)
+        location = "end of file"
+        _load_batch(session, up, batch, file, summary)
     except (ImportFailed, ParseError):
         raise
     except Exception as exc:  # a bug or a record of an unexpected shape: name where it happened
         raise ImportFailed(file, location, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _load_batch(session: Session, up: Upserter, batch: list[Parsed], file: str, summary: ImportSummary) -> None:
+    """Works in bulk where they are certainly new; the rest one by one (see ``core.ingest.bulk``)."""
+    if not batch:
+        return
+    unchanged, fast, slow = bulk.split_batch(session, batch)
+    for _ in unchanged:
+        summary.count("unchanged", "work")
+    if fast:
+        bulk.write_new_works(session, up, fast, file)
+        for _ in fast:
+            summary.count("added", "work")
+    for parsed in slow:
+        outcome, entity = load_parsed(session, up, parsed, file)
+        summary.count(outcome, entity)
 
 
 def finish_import(session: Session, up: Upserter, summary: ImportSummary) -> None:
@@ -199,7 +227,7 @@ def load_parsed(session: Session, up: Upserter, parsed: Parsed, file: str) -> tu
         entity_id, created = up.person(item)
         up.person_details(entity_id, item, parsed.source)
     else:
-        up._inst.clear(), up._venue.clear(), up._topic.clear()  # a full record: look it up for real
+        up.forget(item)  # a full record: look it up for real, not through the import's cache
         writer = {InstitutionRec: up.institution, VenueRec: up.venue, TopicRec: up.topic}[type(item)]
         entity_id, created = writer(item), up.last_created
     prov = next((p for p in seen if p.file == file), None) or Provenance(

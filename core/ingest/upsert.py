@@ -58,6 +58,14 @@ class Upserter:
         self.last_created = False  # did the last institution/venue/topic call create a row?
         self.touched: set[int] = set()  # researchers whose facts this import may have changed
 
+    def forget(self, rec) -> None:
+        """Drop the cached ids of a full institution/venue/topic record so it is written, not short-cut."""
+        for attr, cache in (("openalex_id", self._inst), ("ror", self._inst), ("openalex_id", self._venue)):
+            v = getattr(rec, attr, None)
+            cache.pop(("openalex" if attr == "openalex_id" else attr, v), None)
+        if isinstance(rec, TopicRec):
+            self._topic.pop((rec.kind, rec.openalex_id or names.text_key(rec.name)), None)
+
     # ---- institutions, venues, topics -------------------------------------------------
     def institution(self, rec: InstitutionRec) -> int:
         keys = [k for k in (("openalex", rec.openalex_id), ("ror", rec.ror)) if k[1]]
@@ -77,6 +85,11 @@ class Upserter:
                 q = q.where(or_(Institution.country_code == rec.country_code, Institution.country_code.is_(None)))
             row = self.s.exec(q).first()
         self.last_created = row is None
+        if row is not None and rec.works_count is None and rec.city is None:
+            # A byline stub (name, ids, country) adds nothing to a stored institution: no write.
+            for k in keys:
+                self._inst[k] = row.id
+            return row.id
         if row is None:
             row = Institution(name=rec.name, name_key=names.text_key(rec.name))
         self._fill(row, rec, {"works_count": "works_count_reported", "cited_by_count": "cited_by_count_reported"})
@@ -124,6 +137,11 @@ class Upserter:
         self.last_created = row is None
         if row is None:
             row = Topic(name=rec.name, kind=rec.kind, key=key[1], openalex_id=rec.openalex_id, level=rec.level)
+        elif (row.name, row.parent_id, row.level) == (
+            rec.name or row.name, parent_id or row.parent_id, rec.level if rec.level is not None else row.level
+        ):
+            self._topic[key] = row.id  # nothing to change: no write
+            return row.id
         row.name = rec.name or row.name
         if parent_id:
             row.parent_id = parent_id
@@ -185,13 +203,17 @@ class Upserter:
             self.s.add(link)
             if i == 0:
                 row.last_institution_id = iid
+        links = {
+            lk.topic_id: lk for lk in self.s.exec(select(ResearcherTopic).where(ResearcherTopic.researcher_id == researcher_id))
+        }
         for t in rec.topics:
             tid = self.topic(t)
-            link = self.s.get(ResearcherTopic, (researcher_id, tid)) or ResearcherTopic(
-                researcher_id=researcher_id, topic_id=tid
-            )
-            link.score = t.score
-            self.s.add(link)
+            link = links.get(tid)
+            if link is None:
+                link = links[tid] = ResearcherTopic(researcher_id=researcher_id, topic_id=tid)
+            if link.score != t.score:
+                link.score = t.score
+                self.s.add(link)
         self.s.add(row)
 
     def alias(self, researcher_id: int, name: str, source: str | None) -> None:

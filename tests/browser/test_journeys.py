@@ -179,6 +179,64 @@ def main(page):
     return page.locator('[data-testid="stMain"]')
 
 
+def trust_card(page):
+    """The bordered block holding the trust card (the innermost block with its title and its expanders)."""
+    return (
+        main(page)
+        .get_by_test_id("stVerticalBlock")
+        .filter(has_text="Trust snapshot")
+        .filter(has_text="How the score works")
+        .last
+    )
+
+
+def graph_chart(page):
+    """The plotly chart of the graph slice (the one whose legend names the focus)."""
+    return (
+        main(page).get_by_test_id("stPlotlyChart").filter(has=page.locator(".legendtext", has_text="This researcher"))
+    )
+
+
+def shot_of(locator, name: str) -> Path:
+    """Screenshot of one element."""
+    path = SHOTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    locator.scroll_into_view_if_needed()
+    locator.screenshot(path=str(path))
+    return path
+
+
+def shot_between(page, top, bottom, name: str) -> Path:
+    """Screenshot the full-width band of the page from ``top``'s top edge to ``bottom``'s bottom edge."""
+    path = SHOTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    top.scroll_into_view_if_needed()
+    settle(page)
+    a, b = top.bounding_box(), bottom.bounding_box()
+    m = main(page).bounding_box()
+    page.screenshot(path=str(path), clip={"x": m["x"], "y": a["y"] - 8, "width": m["width"],
+                                          "height": b["y"] + b["height"] - a["y"] + 16})  # fmt: skip
+    return path
+
+
+def click_node(page, label: str) -> None:
+    """Click the graph node whose hover text starts with ``label``, where plotly drew it."""
+    chart = graph_chart(page)
+    chart.scroll_into_view_if_needed()
+    settle(page)
+    pos = chart.locator(".js-plotly-plot").evaluate(
+        """(gd, label) => {
+            const ti = gd.data.findIndex(t => (t.hovertext || []).some(h => h.startsWith(label + "<br>")));
+            const pi = gd.data[ti].hovertext.findIndex(h => h.startsWith(label + "<br>"));
+            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+            return {x: box.left + xa._offset + xa.l2p(gd.data[ti].x[pi]),
+                    y: box.top + ya._offset + ya.l2p(gd.data[ti].y[pi])};
+        }""",
+        label,
+    )
+    page.mouse.click(pos["x"], pos["y"])
+
+
 def test_newcomer_journey(page, server):
     from playwright.sync_api import expect
 
@@ -209,7 +267,33 @@ def test_newcomer_journey(page, server):
     shot(page, "02_researcher")
     shot(page, "readme", path=README_SHOT, height=1250)
 
-    # A co-author, then back.
+    # The trust card and the graph slice.
+    card = trust_card(page)
+    for badge in ("Unverified", "Verification L1", "Unclaimed author"):
+        expect(card.locator(".stMarkdownBadge", has_text=badge)).to_be_visible()
+    expect(card.get_by_test_id("stMetricValue")).to_have_text("13")
+    shot_of(card, "06_trust_card")
+    graph = graph_chart(page)
+    expect(graph.locator(".legendtext", has_text="This researcher")).to_be_visible()
+    caption = main(page).get_by_text("Showing 8 of 8 nearby nodes")  # the seed person: 2 works, 4 co-authors, a topic
+    expect(caption).to_be_visible()
+    shot_between(page, main(page).get_by_role("heading", name="Research graph"), caption, "07_graph_slice")
+
+    # Clicking a co-author's node opens their profile; clicking a work's node opens the paper.
+    click_node(page, "Yaoyu Zhang")
+    expect(main(page).get_by_role("heading", name="Yaoyu Zhang", exact=True)).to_be_visible()
+    assert "/researcher?id=" in page.url and "id=1" not in page.url.split("?")[1].split("&")
+    page.go_back()
+    expect(main(page).get_by_role("heading", name=ZZ["display_name"], exact=True)).to_be_visible()
+    settle(page)
+    click_node(page, EMBEDDING["title"])
+    expect(main(page).get_by_role("heading", name=EMBEDDING["title"], exact=True)).to_be_visible()
+    assert "/paper?id=" in page.url
+    page.go_back()
+    expect(main(page).get_by_role("heading", name=ZZ["display_name"], exact=True)).to_be_visible()
+    settle(page)
+
+    # A co-author by link, then back.
     main(page).get_by_role("link", name="Yaoyu Zhang").first.click()
     expect(main(page).get_by_role("heading", name="Yaoyu Zhang", exact=True)).to_be_visible()
     settle(page)

@@ -372,3 +372,139 @@ def test_snowball_researcher_by_openalex_id(open_app, snowball_url, snowball_rec
     assert metric(at, "Works") == str(len(mine))
     assert metric(at, "Citations") == f"{sum(r['cited_by_count'] for r in mine):,}"
     assert {label for label, _ in links(at, "pages/paper.py")} == {r["title"] for r in mine}
+
+
+# ---- a rich author, a single-work author, a name-only author ------------------------------------------------------
+BANGOR = Path(__file__).resolve().parents[3] / "shared" / "data" / "openalex-ego-bangor"
+MEARMAN = "A5017898742"
+META_LINE = re.compile(r"^[\w -]+ · (\d{4}|year unknown) · .* · (\d+) citations?$")
+
+
+@pytest.fixture(scope="module")
+def bangor_url(tmp_path_factory) -> str:
+    """The Bangor ego network, imported once for the module (the import takes ~15 s)."""
+    if not (BANGOR / "works.jsonl").is_file():
+        pytest.skip(f"shared data folder absent: {BANGOR}")
+    return _build_store(tmp_path_factory.mktemp("bangor") / "peerscope.db", BANGOR)
+
+
+@pytest.fixture(scope="module")
+def bangor_records() -> dict[str, list[dict]]:
+    if not (BANGOR / "works.jsonl").is_file():
+        pytest.skip(f"shared data folder absent: {BANGOR}")
+    read = lambda name: [json.loads(x) for x in (BANGOR / name).read_text(encoding="utf-8").splitlines() if x]  # noqa: E731
+    return {"works": read("works.jsonl"), "authors": read("authors.jsonl")}
+
+
+def _works_of(records: list[dict], author: str) -> list[dict]:
+    return [r for r in records if any(_short(a["author"]["id"]) == author for a in r["authorships"])]
+
+
+def _h_index(cites: list[int]) -> int:
+    ranked = sorted(cites, reverse=True)
+    return sum(1 for i, c in enumerate(ranked, start=1) if c >= i)
+
+
+def _meta_lines(at: AppTest) -> list[tuple[str, int]]:
+    """(year, citations) of each work card, in page order."""
+    found = [META_LINE.match(_unescape(c.value)) for c in at.caption]
+    return [(m.group(1), int(m.group(2))) for m in found if m]
+
+
+def _graph_nodes(at: AppTest) -> list[str]:
+    """Node keys drawn in the graph slice (the ``customdata`` of its node traces)."""
+    (chart,) = [c for c in at.get("plotly_chart") if "graph_" in c.proto.id]
+    spec = json.loads(chart.proto.spec)
+    return [k for trace in spec["data"] for k in trace.get("customdata") or []]
+
+
+def test_rich_author_matches_the_cli_and_the_raw_records(open_app, bangor_url, bangor_records, monkeypatch):
+    import subprocess
+    import sys
+
+    mine = _works_of(bangor_records["works"], MEARMAN)
+    cites = [r["cited_by_count"] for r in mine]
+    coauthors = {_short(a["author"]["id"]) for r in mine for a in r["authorships"]} - {MEARMAN}
+    author = next(a for a in bangor_records["authors"] if _short(a["id"]) == MEARMAN)
+    cli = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "core", "researcher", MEARMAN, "--json"],
+            cwd=ROOT, env={**__import__("os").environ, "DATABASE_URL": bangor_url},
+            capture_output=True, text=True, check=True,
+        ).stdout
+    )  # fmt: skip
+
+    at = open_app(bangor_url, "pages/researcher.py", id=MEARMAN)
+    assert at.title[0].value == author["display_name"] == cli["display_name"]
+    assert metric(at, "Works") == str(len(mine)) == str(cli["metrics"]["works_count"]) == "9"
+    assert metric(at, "h-index") == str(_h_index(cites)) == str(cli["metrics"]["h_index"]) == "2"
+    assert metric(at, "Citations") == f"{sum(cites):,}" == f"{cli['metrics']['citations']:,}"
+    assert metric(at, "Close collaborators") == str(len(coauthors)) == str(cli["collaborators_total"]) == "17"
+    assert metric(at, "Trust score") == str(cli["trust"]["score"])
+    shown = texts(at)
+    assert f"OpenAlex reports {author['summary_stats']['h_index']} · same as in the store" in shown
+    assert "Bangor University · Bangor, GB" in shown
+    assert "All 17 co-authors" in [e.label for e in at.expander]
+
+    nodes = _graph_nodes(at)
+    assert f"Showing {len(nodes)} of " in shown and len(nodes) == len(set(nodes)) <= 60
+    assert {f"w:{w['id']}" for w in cli["works"]} <= set(nodes)  # all nine works are in the slice
+    assert {f"r:{c['id']}" for c in cli["close_collaborators"]} <= set(nodes)
+
+    # Sort: newest first (default), oldest first, most cited; filter by topic.
+    assert [y for y, _ in _meta_lines(at)] == sorted((str(r["publication_year"]) for r in mine), reverse=True)
+    at.selectbox(key="works_sort").select("Oldest first").run()
+    assert [y for y, _ in _meta_lines(at)] == sorted(str(r["publication_year"]) for r in mine)
+    at.selectbox(key="works_sort").select("Most cited").run()
+    assert [c for _, c in _meta_lines(at)] == sorted(cites, reverse=True)
+    topic = "Augmented Reality Applications"
+    at.multiselect(key="works_topic").select(topic).run()
+    tagged = [
+        r for r in mine if topic in [t["display_name"] for t in sorted(r["topics"], key=lambda t: -t["score"])][:3]
+    ]
+    assert {label for label, _ in links(at, "pages/paper.py")} == {r["title"] for r in tagged}
+    assert f"{len(tagged)} of {len(mine)} match." in texts(at)
+
+
+def test_single_work_author_by_orcid(open_app, bangor_url, bangor_records):
+    """Joel Roberts: one work (uncited, three authors) in the store, opened by his ORCID iD."""
+    (work,) = _works_of(bangor_records["works"], "A5032230089")
+    me = next(a for a in work["authorships"] if _short(a["author"]["id"]) == "A5032230089")["author"]
+    orcid = me["orcid"].removeprefix("https://orcid.org/")
+    at = open_app(bangor_url, "pages/researcher.py", id=orcid)
+    assert at.title[0].value == me["display_name"]
+    assert metric(at, "Works") == "1" and metric(at, "Citations") == str(work["cited_by_count"]) == "0"
+    assert metric(at, "Close collaborators") == str(len(work["authorships"]) - 1)
+    shown = texts(at)
+    assert "1 published item" in shown
+    assert "No citations recorded for these works yet." in shown
+    assert "Verification L2" in shown  # an ORCID iD asserted by the source
+    assert [label for label, _ in links(at, "pages/paper.py")] == [work["title"]]
+    nodes = _graph_nodes(at)
+    assert sum(k.startswith("w:") for k in nodes) == 1
+    assert sum(k.startswith("r:") for k in nodes) >= len(work["authorships"])
+
+
+def test_name_only_author_from_a_publication_list(open_app, tmp_path):
+    """ "Z. Zhang" on one undated row of a CSV publication list: no identifier, no co-author, no year, no citation."""
+    url = f"sqlite:///{tmp_path / 'publist.db'}"
+    engine = make_engine(url)
+    init_db(engine)
+    import_paths([ROOT / "tests" / "data" / "publist_sample.csv"], engine=engine, skip_bad=True)
+    engine.dispose()
+
+    at = open_app(url, "pages/researcher.py", id="Z. Zhang")
+    assert at.title[0].value == "Z\\. Zhang"
+    assert metric(at, "Works") == "1" and metric(at, "Close collaborators") == "0"
+    shown = texts(at)
+    for empty in (
+        "Affiliation not imported",
+        "No co-authors in the store.",
+        "No dated works or citations to chart.",
+        "Verification L0",
+        "No source reported its own figures for this person",
+    ):
+        assert empty in shown
+    assert [label for label, _ in links(at, "pages/paper.py")] == ["Unpublished notes on the frequency principle"]
+    assert "**Identity** · 0.0 of 25" in [p.proto.text for p in at.get("progress")]
+    assert len(_graph_nodes(at)) == 2  # the person and the one work

@@ -47,7 +47,11 @@ def test_sign_up_stores_an_argon2id_hash_and_a_normalised_email(engine):
     with session_scope(engine) as s:
         u = s.get(User, me.user_id)
         assert (u.provider, u.subject, u.email, u.role, u.is_active) == (
-            "local", "ada@example.org", "ada@example.org", "member", True,
+            "local",
+            "ada@example.org",
+            "ada@example.org",
+            "member",
+            True,
         )
         assert u.password_hash.startswith("$argon2id$v=19$m=8192,t=1,p=1$")
         assert PW not in u.password_hash
@@ -103,7 +107,9 @@ def test_sign_in_is_rate_limited_per_email_then_recovers(engine):
     start = utcnow()
     for i in range(accounts.SIGN_IN_LIMIT):
         with pytest.raises(InvalidCredentials), session_scope(engine) as s:
-            accounts.sign_in(session=s, email="ada@example.org", password="wrong password", now=start + timedelta(seconds=i))
+            accounts.sign_in(
+                session=s, email="ada@example.org", password="wrong password", now=start + timedelta(seconds=i)
+            )
     # The sixth attempt is refused even with the right password; the oldest failure leaves the window at 15:00.
     with pytest.raises(RateLimited) as err, session_scope(engine) as s:
         accounts.sign_in(session=s, email="ada@example.org", password=PW, now=start + timedelta(minutes=5))
@@ -118,7 +124,9 @@ def test_sign_in_is_rate_limited_per_email_then_recovers(engine):
 def test_change_password_ends_other_sessions(engine):
     me = _sign_up(engine)
     with pytest.raises(InvalidCredentials, match="current password is wrong"), session_scope(engine) as s:
-        accounts.change_password(session=s, actor=me, current_password="nope nope nope", new_password="another long one")
+        accounts.change_password(
+            session=s, actor=me, current_password="nope nope nope", new_password="another long one"
+        )
     with session_scope(engine) as s:
         again = accounts.change_password(session=s, actor=me, current_password=PW, new_password="another long one")
     assert again.epoch == 1
@@ -148,13 +156,20 @@ def test_provider_accounts_coexist_with_local_ones(engine):
     local = _sign_up(engine)
     with session_scope(engine) as s:
         first = accounts.sign_in_with_provider(
-            session=s, provider="https://accounts.example.com", subject="1234", email="Ada@Example.org", display_name="Ada L"
+            session=s,
+            provider="https://accounts.example.com",
+            subject="1234",
+            email="Ada@Example.org",
+            display_name="Ada L",
         )
     with session_scope(engine) as s:
         again = accounts.sign_in_with_provider(session=s, provider="https://accounts.example.com", subject="1234")
         u = s.get(User, first.user_id)
         assert (u.provider, u.subject, u.email, u.password_hash) == (
-            "https://accounts.example.com", "1234", "ada@example.org", None,
+            "https://accounts.example.com",
+            "1234",
+            "ada@example.org",
+            None,
         )
         with pytest.raises(InvalidInput, match="has no password here"):
             accounts.change_password(session=s, actor=first, current_password=PW, new_password="another long one")

@@ -74,7 +74,9 @@ def _components(t: dict) -> dict:
 
 def _open(engine, actor, rid, kind, evidence, note=None):
     with session_scope(engine) as s:
-        return claims.open_claim(session=s, actor=actor, researcher_id=rid, evidence_kind=kind, evidence=evidence, note=note)
+        return claims.open_claim(
+            session=s, actor=actor, researcher_id=rid, evidence_kind=kind, evidence=evidence, note=note
+        )
 
 
 def test_orcid_equal_to_the_profiles_verifies_at_once(engine):
@@ -84,7 +86,12 @@ def test_orcid_equal_to_the_profiles_verifies_at_once(engine):
     before = _trust(engine, rid)
     jason = _person(engine, "Jason Priem")
     c = _open(engine, jason, rid, "orcid", "https://orcid.org/0000-0001-6187-6610")
-    assert (c.status, c.verified_by, c.is_dispute, c.evidence) == ("verified", "auto:orcid", False, "0000-0001-6187-6610")
+    assert (c.status, c.verified_by, c.is_dispute, c.evidence) == (
+        "verified",
+        "auto:orcid",
+        False,
+        "0000-0001-6187-6610",
+    )
     after = _trust(engine, rid)
     assert (before["level"], after["level"], after["claim_status"]) == ("L2", "L3", "claimed")
     assert (_components(before)["identity"], _components(after)["identity"]) == (15.0, 25.0)
@@ -133,10 +140,18 @@ def test_unmatched_evidence_waits_then_a_moderator_approves_and_trust_rises(engi
     # Identity 8 -> 25 (L1 -> L3); record 5.0 unchanged; network 0 -> 15: core.trust_graph's propagation is
     # normalised so that the best-placed node scores 1, and the only verified person is that node.
     assert (t["score"], t["band"], t["level"], t["claim_status"]) == (45, "Emerging", "L3", "claimed")
-    assert _components(t) == {"identity": 25.0, "record": 5.0, "impact": 0.0, "network": 15.0, "community": 0.0,
-                              "integrity": 0.0}
+    assert _components(t) == {
+        "identity": 25.0,
+        "record": 5.0,
+        "impact": 0.0,
+        "network": 15.0,
+        "community": 0.0,
+        "integrity": 0.0,
+    }
     with session_scope(engine) as s:
-        levels = s.exec(select(TrustRecord.level).where(TrustRecord.researcher_id == rid).order_by(TrustRecord.id)).all()
+        levels = s.exec(
+            select(TrustRecord.level).where(TrustRecord.researcher_id == rid).order_by(TrustRecord.id)
+        ).all()
     assert levels == ["L1", "L1", "L3"]  # import, pending (explanation changed), verified
 
 
@@ -147,7 +162,9 @@ def test_a_rejection_must_say_why_and_tells_the_claimant(engine):
     with session_scope(engine) as s, pytest.raises(InvalidInput, match="^Reason cannot be empty.$"):
         claims.decide_claim(session=s, actor=mod, claim_id=c.id, approve=False, reason="  ")
     with session_scope(engine) as s:
-        done = claims.decide_claim(session=s, actor=mod, claim_id=c.id, approve=False, reason="The page does not name you.")
+        done = claims.decide_claim(
+            session=s, actor=mod, claim_id=c.id, approve=False, reason="The page does not name you."
+        )
     assert (done.status, done.decision_reason) == ("rejected", "The page does not name you.")
     with session_scope(engine) as s:
         assert s.get(Researcher, rid).claim_status == "unclaimed"
@@ -190,7 +207,8 @@ def test_a_second_claim_on_an_owned_profile_is_a_dispute_for_moderators(engine):
         assert s.get(ProfileOwner, rid).user_id == second.user_id
         old = s.get(Claim, a.id)
         assert (old.status, old.decision_reason) == (
-            "revoked", "Ownership moved to another claimant after a dispute. Institution confirmed by mail.",
+            "revoked",
+            "Ownership moved to another claimant after a dispute. Institution confirmed by mail.",
         )
         assert [n.message for n in notifications.my_notifications(session=s, actor=first)] == [
             "A moderator moved ownership of Zhongwang Zhang to another claimant. Institution confirmed by mail.",
@@ -243,8 +261,12 @@ def test_the_owner_edits_what_is_theirs(engine):
     with session_scope(engine) as s:
         profile_edits.set_summary(session=s, actor=zz, researcher_id=rid, summary="  Loss landscapes & dropout.  ")
         profile_edits.set_open_to_collaborate(session=s, actor=zz, researcher_id=rid, open_=False)
-        profile_edits.set_links(session=s, actor=zz, researcher_id=rid,
-                                links=[("Homepage", "https://example.org/zz"), ("", "https://github.com/zz")])
+        profile_edits.set_links(
+            session=s,
+            actor=zz,
+            researcher_id=rid,
+            links=[("Homepage", "https://example.org/zz"), ("", "https://github.com/zz")],
+        )
         profile_edits.hide_work(session=s, actor=zz, researcher_id=rid, work_id=ep, reason="Not my paper")
         mc = s.exec(select(MergeCandidate.id)).one()
         profile_edits.decide_merge_candidate(session=s, actor=zz, candidate_id=mc, confirm=False)
@@ -252,7 +274,8 @@ def test_the_owner_edits_what_is_theirs(engine):
         r = s.get(Researcher, rid)
         assert (r.summary, r.open_to_collaborate) == ("Loss landscapes & dropout.", False)
         assert [(x.label, x.url) for x in profile_edits.profile_links(session=s, researcher_id=rid)] == [
-            ("Homepage", "https://example.org/zz"), ("github.com", "https://github.com/zz"),
+            ("Homepage", "https://example.org/zz"),
+            ("github.com", "https://github.com/zz"),
         ]
         assert profile_edits.hidden_work_ids(session=s, researcher_id=rid) == {ep}
         assert s.exec(select(WorkHiding.reason)).all() == ["Not my paper"]

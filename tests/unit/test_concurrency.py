@@ -140,7 +140,9 @@ def test_twenty_concurrent_sign_ups_with_one_email_make_one_account(engine):
     def sign_up(i):
         return lambda: run_write(
             engine,
-            lambda s: accounts.sign_up(session=s, actor=None, email="same@example.org", password=PW, display_name=f"S{i}"),
+            lambda s: accounts.sign_up(
+                session=s, actor=None, email="same@example.org", password=PW, display_name=f"S{i}"
+            ),
         )
 
     def guarded(job):

@@ -122,13 +122,21 @@ def test_only_verified_followers_and_reviewers_raise_trust(engine):
         social.follow(session=s, actor=zz, researcher_id=yaoyu)
     with session_scope(engine) as s:
         # Zhiyan Ding's work has no Zhongwang Zhang on its byline: the owner may review it.
-        reviews.write_review(session=s, actor=zz, work_id=ids["overparameterization-deep-resnet"],
-                             summary="Clear mean-field argument.", recommendation="accept")
+        reviews.write_review(
+            session=s,
+            actor=zz,
+            work_id=ids["overparameterization-deep-resnet"],
+            summary="Clear mean-field argument.",
+            recommendation="accept",
+        )
     c = _community(engine, yaoyu)
     assert c["facts"] == {"verified_followers": 1, "verified_reviews": 0}
     assert c["points"] == round(2.5 * math.log(2), 1) == 1.7
     ding = _community(engine, ids["zhiyan-ding"])
-    assert (ding["facts"], ding["points"]) == ({"verified_followers": 0, "verified_reviews": 1}, round(3 * math.log(2), 1))
+    assert (ding["facts"], ding["points"]) == (
+        {"verified_followers": 0, "verified_reviews": 1},
+        round(3 * math.log(2), 1),
+    )
     with session_scope(engine) as s:
         social.unfollow(session=s, actor=zz, researcher_id=yaoyu)
     assert _community(engine, yaoyu)["points"] == 0.0
@@ -171,15 +179,19 @@ def test_collections_private_or_public_with_notes(engine):
     with session_scope(engine) as s:
         reading = work_collections.create_collection(session=s, actor=me, name="  To read  ")
         shared = work_collections.create_collection(session=s, actor=me, name="Loss landscapes", is_public=True)
-        work_collections.save_work(session=s, actor=me, collection_id=reading, work_id=ids["embedding-principle"],
-                                   note="<b>check Fig. 2</b>")
+        work_collections.save_work(
+            session=s, actor=me, collection_id=reading, work_id=ids["embedding-principle"], note="<b>check Fig. 2</b>"
+        )
         work_collections.save_work(session=s, actor=me, collection_id=shared, work_id=ids["embedding-principle"])
         work_collections.save_work(session=s, actor=me, collection_id=shared, work_id=ids["dropout-flatness"])
     with session_scope(engine) as s:
         assert [(c.name, c.is_public, c.items) for c in work_collections.my_collections(session=s, actor=me)] == [
-            ("Loss landscapes", True, 2), ("To read", False, 1),
+            ("Loss landscapes", True, 2),
+            ("To read", False, 1),
         ]
-        assert [c.name for c in work_collections.public_collections(session=s, user_id=me.user_id)] == ["Loss landscapes"]
+        assert [c.name for c in work_collections.public_collections(session=s, user_id=me.user_id)] == [
+            "Loss landscapes"
+        ]
         assert [i.note for i in work_collections.collection_items(session=s, actor=me, collection_id=reading)] == [
             "<b>check Fig. 2</b>"
         ]
@@ -208,8 +220,14 @@ def test_reviews_are_tied_to_a_version_and_keep_their_history(engine):
         versions = dict(s.exec(select(WorkVersion.kind, WorkVersion.id).where(WorkVersion.work_id == work)).all())
         assert sorted(versions) == ["preprint", "published"]
         rid = reviews.write_review(
-            session=s, actor=reader, work_id=work, summary="  Embeds narrow minima into wide nets. ",
-            strengths="Clean proofs.", concerns="", method_questions="Which widths?", recommendation="minor-revision",
+            session=s,
+            actor=reader,
+            work_id=work,
+            summary="  Embeds narrow minima into wide nets. ",
+            strengths="Clean proofs.",
+            concerns="",
+            method_questions="Which widths?",
+            recommendation="minor-revision",
         )
     with session_scope(engine) as s, pytest.raises(PermissionDenied, match="author of this work"):
         reviews.write_review(session=s, actor=zz, work_id=work, summary="Great", recommendation="accept")
@@ -217,16 +235,30 @@ def test_reviews_are_tied_to_a_version_and_keep_their_history(engine):
         reviews.write_review(session=s, actor=reader, work_id=work, summary="Again", recommendation="accept")
     with session_scope(engine) as s, pytest.raises(InvalidInput, match="^The recommendation must be one of"):
         reviews.edit_review(session=s, actor=reader, review_id=rid, summary="x", recommendation="maybe")
-    with session_scope(engine) as s, pytest.raises(PermissionDenied, match="^Only the author of a review can edit it.$"):
+    with (
+        session_scope(engine) as s,
+        pytest.raises(PermissionDenied, match="^Only the author of a review can edit it.$"),
+    ):
         reviews.edit_review(session=s, actor=zz, review_id=rid, summary="x", recommendation="reject")
     with session_scope(engine) as s:
-        reviews.edit_review(session=s, actor=reader, review_id=rid, summary="Embeds narrow minima into wide nets.",
-                            strengths="Clean proofs.", method_questions="Which widths? Which data?",
-                            recommendation="accept")
+        reviews.edit_review(
+            session=s,
+            actor=reader,
+            review_id=rid,
+            summary="Embeds narrow minima into wide nets.",
+            strengths="Clean proofs.",
+            method_questions="Which widths? Which data?",
+            recommendation="accept",
+        )
     with session_scope(engine) as s:
         [r] = reviews.work_reviews(session=s, work_id=work)
         assert (r.summary, r.method_questions, r.recommendation, r.edits, r.work_version_id, r.version_label) == (
-            "Embeds narrow minima into wide nets.", "Which widths? Which data?", "accept", 1, versions["published"], "published",
+            "Embeds narrow minima into wide nets.",
+            "Which widths? Which data?",
+            "accept",
+            1,
+            versions["published"],
+            "published",
         )
         history = reviews.review_history(session=s, review_id=rid)
         assert [(h["method_questions"], h["recommendation"]) for h in history] == [("Which widths?", "minor-revision")]
@@ -260,7 +292,9 @@ def test_a_threaded_discussion_with_edits_deletes_and_reply_notifications(engine
         assert [(n.kind, n.message) for n in notifications.my_notifications(session=s, actor=a)] == [
             ("reply", "Bob replied to your comment.")
         ]
-        assert [n.message for n in notifications.my_notifications(session=s, actor=b)] == ["Alice replied to your comment."]
+        assert [n.message for n in notifications.my_notifications(session=s, actor=b)] == [
+            "Alice replied to your comment."
+        ]
     with session_scope(engine) as s, pytest.raises(InvalidInput, match="^Comment cannot be empty.$"):
         discussion.add_comment(session=s, actor=a, work_id=work, body="   ")
     with session_scope(engine) as s, pytest.raises(InvalidInput, match="^Comment is too long: 5001 characters"):
@@ -276,8 +310,9 @@ def test_reports_go_to_moderators_and_upheld_ones_act(engine):
     with session_scope(engine) as s:
         cid = discussion.add_comment(session=s, actor=a, work_id=ids["dropout-flatness"], body="spam spam")
         r1 = discussion.report(session=s, actor=b, target_kind="comment", target_id=cid, reason="Spam")
-        r2 = discussion.report(session=s, actor=b, target_kind="researcher", target_id=ids["zhongwang-zhang"],
-                               reason="Fabricated record")
+        r2 = discussion.report(
+            session=s, actor=b, target_kind="researcher", target_id=ids["zhongwang-zhang"], reason="Fabricated record"
+        )
         with pytest.raises(PermissionDenied, match="your own content"):
             discussion.report(session=s, actor=a, target_kind="comment", target_id=cid, reason="oops")
     with session_scope(engine) as s, pytest.raises(InvalidInput, match="already reported"):
@@ -290,7 +325,8 @@ def test_reports_go_to_moderators_and_upheld_ones_act(engine):
         assert s.get(Comment, cid).status == "removed"
         assert moderation.moderation_queue(session=s, actor=mod).reports == []
         assert [n.message for n in notifications.my_notifications(session=s, actor=b)] == [
-            "Your report was upheld.", "Your report was upheld. Removed.",
+            "Your report was upheld.",
+            "Your report was upheld. Removed.",
         ]
         t = queries.researcher_trust(session=s, researcher_id=ids["zhongwang-zhang"])
     integrity = next(c for c in t["components"] if c["key"] == "integrity")
@@ -304,14 +340,21 @@ def test_invitations_reach_owners_only_and_are_rate_limited(engine):
     with session_scope(engine) as s, pytest.raises(PermissionDenied, match="^Only claimed profiles can receive"):
         invitations.send_invitation(session=s, actor=sender, researcher_id=ids["yaoyu-zhang"], message="Hi")
     with session_scope(engine) as s:
-        inv = invitations.send_invitation(session=s, actor=sender, researcher_id=ids["zhongwang-zhang"],
-                                          message="  Shall we write about flat minima?  ")
+        inv = invitations.send_invitation(
+            session=s,
+            actor=sender,
+            researcher_id=ids["zhongwang-zhang"],
+            message="  Shall we write about flat minima?  ",
+        )
     with session_scope(engine) as s, pytest.raises(InvalidInput, match="already have an invitation waiting"):
         invitations.send_invitation(session=s, actor=sender, researcher_id=ids["zhongwang-zhang"], message="Hi again")
     with session_scope(engine) as s:
         [got] = invitations.inbox(session=s, actor=zz, pending_only=True)
         assert (got.id, got.from_name, got.message, got.status) == (
-            inv, "Sender", "Shall we write about flat minima?", "pending",
+            inv,
+            "Sender",
+            "Shall we write about flat minima?",
+            "pending",
         )
         assert invitations.inbox(session=s, actor=sender) == []
         with pytest.raises(PermissionDenied, match="^Only the person invited can answer"):
@@ -329,15 +372,30 @@ def test_invitations_reach_owners_only_and_are_rate_limited(engine):
     start = utcnow()
     for i in range(invitations.INVITE_LIMIT - 1):
         with session_scope(engine) as s:
-            n = invitations.send_invitation(session=s, actor=sender, researcher_id=ids["zhongwang-zhang"],
-                                            message=f"Try {i}", now=start + timedelta(minutes=i))
+            n = invitations.send_invitation(
+                session=s,
+                actor=sender,
+                researcher_id=ids["zhongwang-zhang"],
+                message=f"Try {i}",
+                now=start + timedelta(minutes=i),
+            )
             invitations.answer_invitation(session=s, actor=zz, invitation_id=n, accept=False)
     with session_scope(engine) as s, pytest.raises(RateLimited, match="many invitations today"):
-        invitations.send_invitation(session=s, actor=sender, researcher_id=ids["zhongwang-zhang"], message="One more",
-                                    now=start + timedelta(hours=1))
+        invitations.send_invitation(
+            session=s,
+            actor=sender,
+            researcher_id=ids["zhongwang-zhang"],
+            message="One more",
+            now=start + timedelta(hours=1),
+        )
     with session_scope(engine) as s:
-        assert invitations.send_invitation(session=s, actor=sender, researcher_id=ids["zhongwang-zhang"],
-                                           message="Next day", now=start + timedelta(days=1, minutes=10))
+        assert invitations.send_invitation(
+            session=s,
+            actor=sender,
+            researcher_id=ids["zhongwang-zhang"],
+            message="Next day",
+            now=start + timedelta(days=1, minutes=10),
+        )
     with session_scope(engine) as s:
         s.get(Researcher, ids["zhongwang-zhang"]).open_to_collaborate = False
     other = _person(engine, "Other")
