@@ -182,9 +182,11 @@ def sign_in(*, session: Session, email: str, password: str, now: datetime | None
 
 
 def sign_in_with_provider(
-    *, session: Session, provider: str, subject: str, email: str | None = None, display_name: str | None = None
+    *, session: Session, provider: str, subject: str, email: str | None = None, display_name: str | None = None,
+    email_verified: bool = False,
 ) -> Actor:
-    """Sign in through an OIDC provider (``st.user``'s issuer and ``sub``): the account is created on first use."""
+    """Sign in through an OIDC provider (``st.user``'s issuer and ``sub``): the account is created on first use.
+    ``email_verified`` is the provider's own claim; only then does the address count as evidence for claims."""
     provider = clean_text(provider, field="Provider", max_len=300)
     if provider == LOCAL:
         raise InvalidInput("'local' is reserved for password accounts.")
@@ -198,6 +200,7 @@ def sign_in_with_provider(
         raise InvalidCredentials("This account is suspended: contact an administrator.")
     elif mail:
         user.email = mail
+    user.email_verified = bool(mail) and email_verified
     user.last_sign_in_at = utcnow()
     session.add(user)
     session.flush()

@@ -39,6 +39,7 @@ from core.models import (
     Researcher,
     ResearcherInstitution,
     Review,
+    User,
     utcnow,
 )
 from core.notifications import notify
@@ -122,11 +123,26 @@ def _clean_evidence(kind: str, evidence: str) -> str:
     return url
 
 
-def _automatic_match(session: Session, r: Researcher, kind: str, evidence: str) -> str | None:
-    if kind == "orcid" and r.orcid and norm_orcid(r.orcid) == evidence:
+ORCID_ISSUERS = ("https://orcid.org", "https://sandbox.orcid.org")
+
+
+def _automatic_match(session: Session, user: User, r: Researcher, kind: str, evidence: str) -> str | None:
+    """Verify at once only on evidence the claimant has proved, not merely typed: a profile's ORCID iD is public,
+    so it counts when the account signed in through ORCID as that iD; an email address counts when it is the
+    account's own, verified address (by the OIDC provider or a confirmation code) at an affiliated domain."""
+    if (
+        kind == "orcid"
+        and r.orcid
+        and norm_orcid(r.orcid) == evidence
+        and user.provider.rstrip("/") in ORCID_ISSUERS
+        and norm_orcid(user.subject) == evidence
+    ):
         return "auto:orcid"
-    if kind == "email" and any(
-        email_matches_domain(evidence, d) for d in affiliated_domains(session=session, researcher_id=r.id)
+    if (
+        kind == "email"
+        and user.email_verified
+        and (user.email or "").lower() == evidence.lower()
+        and any(email_matches_domain(evidence, d) for d in affiliated_domains(session=session, researcher_id=r.id))
     ):
         return "auto:email"
     return None
@@ -168,7 +184,7 @@ def open_claim(
     )
     session.add(claim)
     session.flush()
-    how = None if owner is not None else _automatic_match(session, r, evidence_kind, value)
+    how = None if owner is not None else _automatic_match(session, user, r, evidence_kind, value)
     if how:
         _grant(session, claim, r, verified_by=how, decided_by=None)
     else:

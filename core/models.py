@@ -301,6 +301,9 @@ class User(SQLModel, table=True):
     provider: str = "local"  # "local" or the OIDC issuer
     subject: str  # local: normalised email; OIDC: the provider's ``sub``
     email: str | None = Field(default=None, index=True)
+    # True only when someone proved they read this address: the OIDC provider said so (``email_verified``)
+    # or the account confirmed a code sent to it. Typing an address proves nothing.
+    email_verified: bool = False
     display_name: str
     password_hash: str | None = None  # argon2id; None for provider accounts
     role: str = Field(default="member", index=True)  # member | moderator | admin

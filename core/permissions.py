@@ -92,6 +92,11 @@ def require_owner(
     return user
 
 
+def is_verified(session: Session, user_id: int) -> bool:
+    """Whether the account owns a verified claim (its follows and reviews count for trust)."""
+    return session.exec(select(ProfileOwner.researcher_id).where(ProfileOwner.user_id == user_id)).first() is not None
+
+
 def verified_user_ids(session: Session) -> set[int]:
     """Accounts that own a verified claim (L3 profiles): the only followers and reviewers trust counts."""
     return set(session.exec(select(ProfileOwner.user_id)).all())

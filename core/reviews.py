@@ -12,7 +12,15 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from core.models import Authorship, ProfileOwner, Review, ReviewRevision, User, Work, WorkVersion, utcnow
-from core.permissions import Actor, InvalidInput, PermissionDenied, clean_text, require_user, verified_user_ids
+from core.permissions import (
+    Actor,
+    InvalidInput,
+    PermissionDenied,
+    clean_text,
+    is_verified,
+    require_user,
+    verified_user_ids,
+)
 from core.trust_refresh import recompute_trust
 
 RECOMMENDATIONS = ("accept", "minor-revision", "major-revision", "reject")
@@ -70,7 +78,7 @@ def _authors_of(session: Session, work_id: int) -> set[int]:
 
 
 def _refresh(session: Session, user_id: int, work_id: int) -> None:
-    if user_id in verified_user_ids(session):
+    if is_verified(session, user_id):
         recompute_trust(session=session, researcher_ids=_authors_of(session, work_id))
 
 

@@ -34,7 +34,7 @@ from core.models import (
     utcnow,
 )
 from core.notifications import notify
-from core.permissions import Actor, InvalidInput, PermissionDenied, owner_of, require_user, verified_user_ids
+from core.permissions import Actor, InvalidInput, PermissionDenied, is_verified, owner_of, require_user
 from core.trust_refresh import recompute_trust
 
 
@@ -137,7 +137,7 @@ def follow(*, session: Session, actor: Actor | None, researcher_id: int) -> bool
             actor_user_id=user.id,
             message=f"{user.display_name} now follows your profile {r.display_name}.",
         )
-    if new and user.id in verified_user_ids(session):
+    if new and is_verified(session, user.id):
         recompute_trust(session=session, researcher_ids=[researcher_id])
     return new
 
@@ -149,7 +149,7 @@ def unfollow(*, session: Session, actor: Actor | None, researcher_id: int) -> bo
         session.exec(delete(Follow).where(Follow.user_id == user.id, Follow.researcher_id == researcher_id)).rowcount
         == 1
     )
-    if gone and user.id in verified_user_ids(session):
+    if gone and is_verified(session, user.id):
         recompute_trust(session=session, researcher_ids=[researcher_id])
     return gone
 
@@ -240,12 +240,11 @@ def rate(*, session: Session, actor: Actor | None, work_id: int, stars: int | No
 
 
 def record_view(*, session: Session, actor: Actor | None, work_id: int) -> None:
-    """Count one view of a work page (anonymous visitors count too)."""
-    user_id = None
-    if actor is not None:
-        user_id = require_user(session, actor, doing="view works").id
+    """Count one view of a work page; anyone may view, and an ended session counts as an anonymous view."""
+    user = session.get(User, actor.user_id) if actor is not None else None
+    valid = user is not None and user.is_active and user.session_epoch == actor.epoch
     _work(session, work_id)
-    session.add(WorkView(work_id=work_id, user_id=user_id))
+    session.add(WorkView(work_id=work_id, user_id=user.id if valid else None))
     session.flush()
 
 

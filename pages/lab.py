@@ -108,10 +108,10 @@ with t_ext:
                      for i in m.external_institutions], hide_index=True, width="stretch")  # fmt: skip
 with t_geo:
     world = view.world_map(m.countries, m.external_institutions)
-    if world:
-        st.plotly_chart(world, key="world", config={"displaylogo": False})
-    else:
+    if not world:
         st.caption("No country or coordinates recorded for the external partners' institutions.")
+    elif st.toggle("Show the world map", help="Plotly loads the country outlines from cdn.plot.ly"):
+        st.plotly_chart(world, key="world", config={"displaylogo": False})
     st.dataframe([{"Country": c["country_code"], "Authorships": c["authorships"]} for c in m.countries],
                  hide_index=True)  # fmt: skip
 with t_years:

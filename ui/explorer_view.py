@@ -53,7 +53,7 @@ def measure_values(g: nx.Graph, measure: str, *, centrality: Mapping, community_
         if measure == "Degree":
             v = centrality.get("degree", {}).get(n, g.degree(n))
         elif measure == "Strength":
-            v = centrality.get("strength", {}).get(n, g.degree(n, weight="weight"))
+            v = g.degree(n, weight="weight")  # the graph's own weights (analyses run on damped ones)
         elif measure == "Citations":
             v = d.get("citations")
         elif measure == "Trust":
@@ -126,8 +126,8 @@ def graph_figure(
                 x=[pos[n][0] for n in ns],
                 y=[pos[n][1] for n in ns],
                 mode="markers+text" if show_text else "markers",
-                text=[short(g.nodes[n].get("label"), 22) if kind not in ("work", "partner") or n in label_top else ""
-                      for n in ns],
+                text=[short(g.nodes[n].get("label"), 22) if n != focus and (kind not in ("work", "partner")
+                      or n in label_top) else "" for n in ns],
                 textposition="top center",
                 textfont={"size": 10, "color": "#444"},
                 hovertext=[_hover(n, g.nodes[n], measure, values.get(n)) for n in ns],

@@ -11,6 +11,7 @@ includes the focus, so a deep link to another focus starts fresh.
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
 from collections import Counter
@@ -126,7 +127,21 @@ def _merged_graph(url: str, expansions: tuple[tuple[str, int], ...]) -> GraphVie
     parts = [_expansion(url, k, n) for k, n in expansions]
     g = explorer.to_graph(parts)
     counts = {k: (p.shown, p.total) for (k, _), p in zip(expansions, parts, strict=True)}
-    return GraphView(g, network.layout(g, seed=7), counts)
+    return GraphView(g, network.layout(damped(g), seed=7), counts)
+
+
+def damped(g: nx.Graph) -> nx.Graph:
+    """A copy with weights ``1 + log(1 + w)``: edge weights mix citations (thousands) with co-authorship strengths
+    (about 1), and a zero weight (an uncited work) would otherwise pull nothing and fly off the layout.
+
+    >>> g = nx.Graph(); g.add_edge("a", "b", weight=0.0)
+    >>> damped(g)["a"]["b"]["weight"]
+    1.0
+    """
+    h = g.copy()
+    for _, _, d in h.edges(data=True):
+        d["weight"] = 1.0 + math.log1p(max(float(d.get("weight") or 0.0), 0.0))
+    return h
 
 
 @dataclass(frozen=True)
@@ -167,7 +182,9 @@ class Analyses:
 
 
 def analyses(g: nx.Graph) -> Analyses:
-    """Communities (Louvain) labelled by their top topics, centrality, and brokers between communities."""
+    """Communities (Louvain) labelled by their top topics, centrality, and brokers between communities, on the
+    damped weights (see ``damped``)."""
+    g = damped(g)
     return _analyses(
         tuple(sorted(g.nodes)),
         tuple(sorted((a, b, d.get("weight", 1.0)) for a, b, d in g.edges(data=True))),

@@ -30,6 +30,7 @@ KINDS = {
     "institution": ("Institution", "#B279A2", "triangle-up", 16),
 }
 LABEL_CHARS = 24
+SMALL_GRAPH = 15  # up to this many nodes, every node carries its name
 LABELLED = {"r": 10, "t": 3, "i": 3}  # names drawn per kind (prefix of the node key); works by hover
 
 
@@ -109,14 +110,26 @@ def slice_figure(graph: Mapping) -> go.Figure:
         height=480,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
-        xaxis={"visible": False},
-        yaxis={"visible": False},
+        # Room around the outermost nodes for their names, which are centred above them.
+        xaxis={"visible": False, "range": padded([x for x, _ in pos.values()], 0.18)},
+        yaxis={"visible": False, "range": padded([y for _, y in pos.values()], 0.08)},
         plot_bgcolor="rgba(0,0,0,0)",
         hoverlabel={"align": "left"},
         clickmode="event+select",
         dragmode=False,
     )
     return fig
+
+
+def padded(values: Sequence[float], share: float) -> list[float]:
+    """An axis range covering ``values`` with ``share`` of their span added on each side.
+
+    >>> padded([-1.0, 1.0], 0.25)
+    [-1.5, 1.5]
+    """
+    lo, hi = min(values), max(values)
+    pad = (hi - lo or 1.0) * share
+    return [lo - pad, hi + pad]
 
 
 def _node_trace(ns: Sequence[Mapping], *, name: str, color: str, symbol: str, size: int, labelled: set[str]) -> dict:
@@ -142,18 +155,21 @@ def _node_trace(ns: Sequence[Mapping], *, name: str, color: str, symbol: str, si
     }
 
 
-def labelled_nodes(graph: Mapping, *, quotas: Mapping[str, int] = LABELLED) -> set[str]:
-    """Keys of the nodes drawn with a name: the focus and, per kind, its strongest direct links up to a quota.
+def labelled_nodes(graph: Mapping, *, quotas: Mapping[str, int] = LABELLED, small: int = SMALL_GRAPH) -> set[str]:
+    """Keys of the nodes drawn with a name: all of them in a graph of at most ``small`` nodes; otherwise the focus
+    and, per kind, its strongest direct links up to a quota.
 
     Names of everything else show on hover, which keeps a 60-node slice readable.
 
     >>> g = {"focus": "r:1", "nodes": [{"key": k} for k in ("r:1", "r:2", "r:5", "w:3", "t:4")],
     ...      "edges": [{"source": "r:1", "target": k, "weight": w} for k, w in (("r:2", 1), ("r:5", 3), ("w:3", 9),
     ...                ("t:4", 2))]}
-    >>> sorted(labelled_nodes(g, quotas={"r": 1, "t": 1}))
+    >>> sorted(labelled_nodes(g, quotas={"r": 1, "t": 1}, small=3))
     ['r:1', 'r:5', 't:4']
     """
     focus = graph["focus"]
+    if len(graph["nodes"]) <= small:
+        return {n["key"] for n in graph["nodes"]}
     near = sorted((e for e in graph["edges"] if focus in (e["source"], e["target"])), key=lambda e: -e["weight"])
     out, used = {focus}, dict.fromkeys(quotas, 0)
     for e in near:

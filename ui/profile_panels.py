@@ -8,6 +8,7 @@ Names, affiliations and source files are imported text and go through ``ui.escap
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
@@ -181,7 +182,7 @@ def sources_panel(p: Mapping) -> None:
         [
             {
                 "Source": source_name(s["source"]),
-                "File": s["file"],
+                "File": PurePath(s["file"] or "").name or "—",
                 "Records": s["records"],
                 "Last seen": s["last_seen"],
             }

@@ -207,15 +207,17 @@ def shot_of(locator, name: str) -> Path:
 
 
 def shot_between(page, top, bottom, name: str) -> Path:
-    """Screenshot the full-width band of the page from ``top``'s top edge to ``bottom``'s bottom edge."""
+    """Screenshot the band of the main area from ``top``'s top edge to ``bottom``'s bottom edge."""
     path = SHOTS / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    top.scroll_into_view_if_needed()
+    viewport = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": max(min(height, 8000), 600)})
     settle(page)
-    a, b = top.bounding_box(), bottom.bounding_box()
-    m = main(page).bounding_box()
-    page.screenshot(path=str(path), clip={"x": m["x"], "y": a["y"] - 8, "width": m["width"],
-                                          "height": b["y"] + b["height"] - a["y"] + 16})  # fmt: skip
+    a, b, m = top.bounding_box(), bottom.bounding_box(), main(page).bounding_box()
+    clip = {"x": m["x"], "y": a["y"] - 8, "width": m["width"], "height": b["y"] + b["height"] - a["y"] + 16}
+    page.screenshot(path=str(path), clip=clip)
+    page.set_viewport_size(viewport)
     return path
 
 
@@ -278,6 +280,12 @@ def test_newcomer_journey(page, server):
     caption = main(page).get_by_text("Showing 8 of 8 nearby nodes")  # the seed person: 2 works, 4 co-authors, a topic
     expect(caption).to_be_visible()
     shot_between(page, main(page).get_by_role("heading", name="Research graph"), caption, "07_graph_slice")
+
+    # Clicking a topic's node opens its panel here (topics have no page yet).
+    topic = WORLD["topics"][0]["name"]
+    click_node(page, topic)
+    expect(main(page).get_by_text(f"Topic: {topic}")).to_be_visible()
+    expect(main(page).get_by_text(f"{len(ZZ_WORKS)} works of this person on this topic in the store.")).to_be_visible()
 
     # Clicking a co-author's node opens their profile; clicking a work's node opens the paper.
     click_node(page, "Yaoyu Zhang")

@@ -183,12 +183,17 @@ def test_researcher_page_for_zhongwang_zhang(open_app, seed_url):
     assert {label for label, _ in links(at, "pages/paper.py")} == mine
     assert "2 published items" in texts(at)
     assert [e.label for e in at.expander if e.label == "Abstract"] == ["Abstract", "Abstract"]
-    assert [(b.label, b.disabled) for b in at.main.button] == [
+    actions = [(b.label, b.disabled) for b in at.main.button]
+    assert actions[:3] == [
         ("Follow researcher · 0", True),
         ("Claim this author", True),
         ("Invite to collaborate", True),
-        ("Open full explorer", True),
-    ] or (ROOT / "pages" / "explorer.py").is_file()
+    ]
+    explorer = links(at, "pages/explorer.py")
+    if (ROOT / "pages" / "explorer.py").is_file() and "explorer.py" in (ROOT / "app.py").read_text(encoding="utf-8"):
+        assert explorer == [("Open full explorer", {"focus": _graph_focus(at)})]
+    else:
+        assert actions[3:] == [("Open full explorer", True)] and "Explorer arrives with the next release." in texts(at)
 
 
 def test_seed_trust_card_matches_the_seed_page(open_app, seed_url):
@@ -409,6 +414,13 @@ def _meta_lines(at: AppTest) -> list[tuple[str, int]]:
     """(year, citations) of each work card, in page order."""
     found = [META_LINE.match(_unescape(c.value)) for c in at.caption]
     return [(m.group(1), int(m.group(2))) for m in found if m]
+
+
+def _graph_focus(at: AppTest) -> str:
+    """Node key of the person the graph slice is drawn around (its "This researcher" trace)."""
+    (chart,) = [c for c in at.get("plotly_chart") if "graph_" in c.proto.id]
+    (focus,) = [t for t in json.loads(chart.proto.spec)["data"] if t.get("name") == "This researcher"]
+    return focus["customdata"][0]
 
 
 def _graph_nodes(at: AppTest) -> list[str]:

@@ -290,15 +290,26 @@ def seed_store(tmp_path) -> str:
     return _build_store(tmp_path / "peerscope.db", SEED_PATH)
 
 
-def _works(at: AppTest) -> int:
-    return int(re.search(r"Store: (\d+) works", texts(at))[1])
+def _works(url: str) -> int:
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from core.db import session_scope
+    from core.models import Work
+
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as s:
+            return s.exec(select(func.count()).select_from(Work)).one()
+    finally:
+        engine.dispose()
 
 
 def test_import_of_a_small_openalex_file_and_its_summary(open_app, seed_store):
     from ui import graph_state
 
     at = open_app(seed_store, "pages/import_data.py")
-    works_before = _works(at)
+    works_before = _works(seed_store)
     assert "Upload OpenAlex" in texts(at)
 
     open_app.point(seed_store)
@@ -309,7 +320,7 @@ def test_import_of_a_small_openalex_file_and_its_summary(open_app, seed_store):
     assert again["added"] == 0 and again["by_entity"]["work"]["unchanged"] == 2
 
     at = open_app(seed_store, "pages/import_data.py", session={"import_result": result})
-    assert _works(at) == works_before + 2
+    assert _works(seed_store) == works_before + 2
     assert metric(at, "Added") == str(result["added"])
     assert "Imported 1 source: two.jsonl" in texts(at)
 
@@ -324,13 +335,13 @@ def test_a_bad_record_stops_the_import_unless_skipped(open_app, seed_store):
     at = open_app(seed_store, "pages/import_data.py", session={"import_result": {"error": str(failed.value)}})
     shown = texts(at)
     assert "Import failed." in shown and "bad.jsonl: line 2" in shown and "Nothing was written" in shown
-    works_before = _works(at)
+    works_before = _works(seed_store)
 
     open_app.point(seed_store)
     result = graph_state.run_import([("bad.jsonl", BAD)], skip_bad=True)
     assert result["rejected"] == 1 and result["by_entity"]["work"]["added"] == 2
     assert result["rejections"][0].startswith("bad.jsonl: line 2: ")
     at = open_app(seed_store, "pages/import_data.py", session={"import_result": result})
-    assert _works(at) == works_before + 2
+    assert _works(seed_store) == works_before + 2
     assert metric(at, "Rejected") == "1"
     assert next(t.value for t in at.text).startswith("bad.jsonl: line 2: ")

@@ -58,6 +58,21 @@ def _person(engine, name: str, role: str = "member") -> Actor:
     return replace(me, role=role)
 
 
+def _orcid_account(engine, orcid: str, name: str) -> Actor:
+    """An account signed in through ORCID's OIDC provider: its subject is the iD it proved it holds."""
+    with session_scope(engine) as s:
+        return accounts.sign_in_with_provider(session=s, provider="https://orcid.org", subject=orcid, display_name=name)
+
+
+def _verified_email_account(engine, email: str, name: str) -> Actor:
+    """An account whose provider vouched for its email address."""
+    with session_scope(engine) as s:
+        return accounts.sign_in_with_provider(
+            session=s, provider="https://accounts.example.org", subject=email, email=email, display_name=name,
+            email_verified=True,
+        )
+
+
 def _rid(engine, seed_key: str = "seed:person:zhongwang-zhang") -> int:
     with session_scope(engine) as s:
         return s.exec(select(Researcher.id).where(Researcher.seed_key == seed_key)).one()
@@ -84,7 +99,13 @@ def test_orcid_equal_to_the_profiles_verifies_at_once(engine):
     with session_scope(engine) as s:
         rid = s.exec(select(Researcher.id).where(Researcher.orcid == "0000-0001-6187-6610")).one()
     before = _trust(engine, rid)
-    jason = _person(engine, "Jason Priem")
+    # Typing the (public) iD proves nothing: a password account's ORCID claim waits for a moderator.
+    someone = _person(engine, "Someone Else")
+    typed = _open(engine, someone, rid, "orcid", "0000-0001-6187-6610")
+    assert (typed.status, typed.verified_by) == ("pending", None)
+    with session_scope(engine) as s:
+        claims.withdraw_claim(session=s, actor=someone, claim_id=typed.id)
+    jason = _orcid_account(engine, "0000-0001-6187-6610", "Jason Priem")
     c = _open(engine, jason, rid, "orcid", "https://orcid.org/0000-0001-6187-6610")
     assert (c.status, c.verified_by, c.is_dispute, c.evidence) == (
         "verified",
@@ -112,10 +133,14 @@ def test_institution_email_domain_or_subdomain_verifies(engine):
         s.flush()
         s.add(ResearcherInstitution(researcher_id=rid, institution_id=inst.id))
     lookalike = _person(engine, "Mallory")
-    zz = _person(engine, "Zhongwang Zhang")
+    typist = _person(engine, "Trudy")
+    zz = _verified_email_account(engine, "zz@cs.bangor.ac.uk", "Zhongwang Zhang")
     fake = _open(engine, lookalike, rid, "email", "zz@notbangor.ac.uk")
+    # A right-looking address that is not the account's own verified one proves nothing either.
+    typed = _open(engine, typist, rid, "email", "zz@cs.bangor.ac.uk")
     real = _open(engine, zz, rid, "email", "ZZ@cs.Bangor.ac.uk")
     assert (fake.status, fake.verified_by) == ("pending", None)
+    assert (typed.status, typed.verified_by) == ("pending", None)
     assert (real.status, real.verified_by, real.evidence) == ("verified", "auto:email", "zz@cs.bangor.ac.uk")
     with session_scope(engine) as s:
         # The waiting claim now disputes the new owner's ownership.
@@ -189,7 +214,7 @@ def test_a_second_claim_on_an_owned_profile_is_a_dispute_for_moderators(engine):
     rid = _rid(engine)
     with session_scope(engine) as s:
         s.get(Researcher, rid).orcid = "0000-0002-1825-0097"
-    first, second = _person(engine, "First Claimant"), _person(engine, "Second Claimant")
+    first, second = _orcid_account(engine, "0000-0002-1825-0097", "First Claimant"), _person(engine, "Second Claimant")
     mod = _person(engine, "Mod One", "moderator")
     a = _open(engine, first, rid, "orcid", "0000-0002-1825-0097")
     b = _open(engine, second, rid, "orcid", "0000-0002-1825-0097")  # matching evidence, but the profile is owned
@@ -256,7 +281,7 @@ def test_the_owner_edits_what_is_theirs(engine):
         ep = s.exec(select(Work.id).where(Work.seed_key == "seed:work:embedding-principle")).one()
         other = _rid(engine, "seed:person:yaoyu-zhang")
         s.add(MergeCandidate(researcher_a_id=rid, researcher_b_id=other, reason="same name key"))
-    zz, stranger = _person(engine, "Zhongwang Zhang"), _person(engine, "Stranger")
+    zz, stranger = _orcid_account(engine, "0000-0002-1825-0097", "Zhongwang Zhang"), _person(engine, "Stranger")
     _open(engine, zz, rid, "orcid", "0000-0002-1825-0097")
     with session_scope(engine) as s:
         profile_edits.set_summary(session=s, actor=zz, researcher_id=rid, summary="  Loss landscapes & dropout.  ")

@@ -103,7 +103,9 @@ def world(db_url):
         mod, member, owner, third = (
             _person(s, "Mod", "moderator"),
             _person(s, "Member"),
-            _person(s, "Owner"),
+            accounts.sign_in_with_provider(
+                session=s, provider="https://orcid.org", subject="0000-0002-1825-0097", display_name="Owner"
+            ),
             _person(s, "Third"),
         )
         claims.open_claim(

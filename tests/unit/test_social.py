@@ -64,10 +64,10 @@ def _ids(engine) -> dict[str, int]:
 
 
 def _owner(engine, rid: int, name: str = "Zhongwang Zhang") -> Actor:
-    """An account that owns ``rid`` through an automatically verified ORCID claim."""
+    """An account that owns ``rid`` through an automatically verified ORCID claim (signed in through ORCID)."""
     with session_scope(engine) as s:
         s.get(Researcher, rid).orcid = ZZ_ORCID
-    me = _person(engine, name)
+        me = accounts.sign_in_with_provider(session=s, provider="https://orcid.org", subject=ZZ_ORCID, display_name=name)
     with session_scope(engine) as s:
         claims.open_claim(session=s, actor=me, researcher_id=rid, evidence_kind="orcid", evidence=ZZ_ORCID)
     return me
