@@ -191,7 +191,9 @@ def plan_corpus(n_works: int, seed: int = 42) -> Plan:
     for inst in p.institutions:  # a child unit sits in its parent's country
         if inst["parent"] is not None:
             inst["country"] = p.institutions[inst["parent"]]["country"]
-            inst["name"] = f"Department of {FIELDS[inst['field']][1].split(',')[0]}, {p.institutions[inst['parent']]['name']}"
+            inst["name"] = (
+                f"Department of {FIELDS[inst['field']][1].split(',')[0]}, {p.institutions[inst['parent']]['name']}"
+            )
     inst_cum = _cumulative((r + 5) ** -1.0 for r in range(n_inst))
     p.n_sources = max(10, n_works // 40)
     n_sub = len(FIELDS) * len(SUBFIELD_KINDS)
@@ -337,7 +339,9 @@ def work_json(p: Plan, i: int, citer_years: list[int], rng: random.Random, sourc
     year, doy = p.dates[i]
     team = p.team[p.team_offsets[i] : p.team_offsets[i + 1]]
     lead_field = p.author_field[team[0]]
-    topics_in_field = [t for t in range(lead_field * len(SUBFIELD_KINDS) * 5, (lead_field + 1) * len(SUBFIELD_KINDS) * 5)]
+    topics_in_field = [
+        t for t in range(lead_field * len(SUBFIELD_KINDS) * 5, (lead_field + 1) * len(SUBFIELD_KINDS) * 5)
+    ]
     topic_ids = rng.sample(topics_in_field, rng.choice((1, 2, 3)))
     topics = [_topic_json(p, t, 0.99 - 0.2 * n - rng.random() * 0.1) for n, t in enumerate(topic_ids)]
     authorships = []
@@ -420,7 +424,7 @@ def write_corpus(n_works: int, out_dir: Path, *, seed: int = 42, extra: int = 0,
     source_cum = _cumulative((r + 2) ** -1.1 for r in range(p.n_sources))
     main, more = out_dir / f"{name}.jsonl", out_dir / f"{name}-extra.jsonl"
     files = [main] + ([more] if extra else [])
-    with main.open("w", encoding="utf-8") as fa, (more.open("w", encoding="utf-8") if extra else fa) as fb:
+    with main.open("w", encoding="utf-8") as fa, more.open("w", encoding="utf-8") if extra else fa as fb:
         for i in range(total):
             fh = fa if i < n_works else fb
             fh.write(json.dumps(work_json(p, i, citer_years[i], rng, source_cum), separators=(",", ":")) + "\n")

@@ -12,7 +12,9 @@ Normalisation (what the returned number means)
 ----------------------------------------------
 Raw PageRank values depend on the size of the graph (they sum to 1), so they are turned into a score in ``[0, 1]``:
 
-* every verified node scores ``1.0``;
+* a verified node scores the trust it receives from the *other* verified people (its own verification already
+  earns the identity points; counting it again here would let a lone claimant collect the network points too),
+  so a verified person with no verified collaborator scores ``0.0``;
 * every node in a connected component without a verified node scores exactly ``0.0`` (it is never walked to);
 * any other node ``v`` compares its PageRank with the mean PageRank ``m`` of the verified nodes, on a log scale over
   ``decades`` powers of ten: ``score = clip(1 + log10(ppr(v) / m) / decades, 0, 1)``. With ``decades=3``, a person
@@ -75,8 +77,9 @@ def verified_trust_scores(
     Returns
     -------
     dict
-        Every node of ``G`` mapped to its score. Verified nodes score 1.0; nodes not connected to any verified node
-        score 0.0; if no verified node is in ``G`` every node scores 0.0. See the module docstring for the scale.
+        Every node of ``G`` mapped to its score. Verified nodes score what the other verified nodes pass them; nodes
+        not connected to any verified node score 0.0; if no verified node is in ``G`` every node scores 0.0. See the
+        module docstring for the scale.
 
     Examples
     --------
@@ -86,7 +89,7 @@ def verified_trust_scores(
     >>> G = nx.Graph([("v", "a"), ("a", "b"), ("x", "y")])
     >>> s = verified_trust_scores(G, {"v"})
     >>> s["v"], s["x"], s["y"]
-    (1.0, 0.0, 0.0)
+    (0.0, 0.0, 0.0)
     >>> 0 < s["b"] < s["a"] <= 1
     True
     >>> verified_trust_scores(G, set())
@@ -105,9 +108,39 @@ def verified_trust_scores(
     mean_verified = sum(ppr[s] for s in seeds) / len(seeds)
     seed_set = set(seeds)
     for node, value in ppr.items():
-        if node in seed_set:
-            scores[node] = 1.0
-        elif value > 0 and mean_verified > 0:
-            raw = 1.0 + math.log10(value / mean_verified) / decades
-            scores[node] = round(min(1.0, max(0.0, raw)), 6)
+        if node not in seed_set and value > 0 and mean_verified > 0:
+            scores[node] = _log_score(value, mean_verified, decades)
+    for v in seeds:
+        scores[v] = (
+            _score_from_others(H, v, seeds, alpha, weight, decades)
+            if len(seeds) <= MAX_EXACT_SEEDS
+            else max((scores[n] for n in H.neighbors(v) if n not in seed_set), default=0.0)
+        )
     return scores
+
+
+MAX_EXACT_SEEDS = 200  # beyond this, a verified node takes the best score among its unverified co-authors
+
+
+def _log_score(value: float, mean: float, decades: float) -> float:
+    raw = 1.0 + math.log10(value / mean) / decades
+    return round(min(1.0, max(0.0, raw)), 6)
+
+
+def _score_from_others(H: nx.Graph, v, seeds: list, alpha: float, weight, decades: float) -> float:
+    """The trust ``v`` receives when the walk restarts only at the other verified people of its component."""
+    component = nx.node_connected_component(H, v) if not H.is_directed() else set(H)
+    others = [s for s in seeds if s != v and s in component]
+    if not others:
+        return 0.0
+    sub = H.subgraph(sorted(component, key=repr))
+    ppr = nx.pagerank(
+        sub,
+        alpha=alpha,
+        personalization=dict.fromkeys(others, 1.0 / len(others)),
+        weight=weight,
+        tol=1e-12,
+        max_iter=1000,
+    )
+    mean = sum(ppr[s] for s in others) / len(others)
+    return _log_score(ppr[v], mean, decades) if ppr[v] > 0 and mean > 0 else 0.0

@@ -98,7 +98,9 @@ with tab_online:
 
         with st.status("Fetching from OpenAlex…") as status:
             try:
-                out = gs.run_fetch(kind, value.strip(), max_records=int(cap), skip_bad=fetch_skip, on_progress=on_progress)
+                out = gs.run_fetch(
+                    kind, value.strip(), max_records=int(cap), skip_bad=fetch_skip, on_progress=on_progress
+                )
             except QueryError as exc:
                 out = None
                 status.update(label="Nothing sent", state="error")
@@ -106,7 +108,9 @@ with tab_online:
             except (FetchError, ImportFailed) as exc:
                 out = exc.summary.as_dict() if getattr(exc, "summary", None) else None
                 status.update(label="Fetch stopped", state="error")
-                st.error(f"{escape_md(str(exc))}  \nPages fetched before this stay in the store; fetch again to resume.")
+                st.error(
+                    f"{escape_md(str(exc))}  \nPages fetched before this stay in the store; fetch again to resume."
+                )
             else:
                 status.update(label=f"Fetch {out['status']}: {plural(out['read'], 'work')}", state="complete")
         if out:

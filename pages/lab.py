@@ -28,7 +28,9 @@ if not inst_q and not team_q:
         st.subheader("A named team")
         with st.form("team"):
             name = st.text_input("Team name", placeholder="e.g. Vis group")
-            lines = st.text_area("Members, one per line", placeholder="Internal id, OpenAlex id, ORCID iD or exact name")
+            lines = st.text_area(
+                "Members, one per line", placeholder="Internal id, OpenAlex id, ORCID iD or exact name"
+            )
             made = st.form_submit_button("Map this team", icon=":material/groups:")
         if made:
             ids, bad = [], []

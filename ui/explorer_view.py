@@ -35,7 +35,7 @@ KIND_STYLE = {
 }
 PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#EECA3B", "#9D755D", "#FF9DA6",
            "#BAB0AC")  # fmt: skip
-NO_VALUE = "#cfcfcf"
+NO_VALUE = "#9a9a9a"
 
 
 # ---- measures ------------------------------------------------------------------------------------------------------
@@ -98,8 +98,9 @@ def graph_figure(
     categorical = measure == "Community"
     present = [v for v in values.values() if v is not None]
     crange = (min(present), max(present)) if present else (0, 1)
-    size_of = _sizes(list(values.values()))
-    size = dict(zip(values, size_of, strict=True))
+    # Communities are categories: their index says nothing about size, so size shows degree there.
+    basis = {n: float(g.degree(n)) for n in values} if categorical else values
+    size = dict(zip(basis, _sizes(list(basis.values())), strict=True))
     label_top = set(sorted(g.nodes, key=lambda n: -(values.get(n) or 0))[:25]) if not categorical else set()
     for kind, (name, symbol) in KIND_STYLE.items():
         ns = [n for n, d in g.nodes(data=True) if d.get("style", d.get("kind")) == kind and n in pos]
@@ -116,7 +117,7 @@ def graph_figure(
             "symbol": symbol,
             "size": [size[n] for n in ns],
             "color": colors,
-            "line": {"width": 1, "color": "white"},
+            "line": {"width": 1.5} if symbol.endswith("-open") else {"width": 1, "color": "white"},
         }
         if not categorical:
             marker.update(coloraxis="coloraxis")
@@ -126,8 +127,12 @@ def graph_figure(
                 x=[pos[n][0] for n in ns],
                 y=[pos[n][1] for n in ns],
                 mode="markers+text" if show_text else "markers",
-                text=[short(g.nodes[n].get("label"), 22) if n != focus and (kind not in ("work", "partner")
-                      or n in label_top) else "" for n in ns],
+                text=[
+                    short(g.nodes[n].get("label"), 22)
+                    if n != focus and (kind not in ("work", "partner") or n in label_top)
+                    else ""
+                    for n in ns
+                ],
                 textposition="top center",
                 textfont={"size": 10, "color": "#444"},
                 hovertext=[_hover(n, g.nodes[n], measure, values.get(n)) for n in ns],

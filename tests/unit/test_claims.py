@@ -68,7 +68,11 @@ def _verified_email_account(engine, email: str, name: str) -> Actor:
     """An account whose provider vouched for its email address."""
     with session_scope(engine) as s:
         return accounts.sign_in_with_provider(
-            session=s, provider="https://accounts.example.org", subject=email, email=email, display_name=name,
+            session=s,
+            provider="https://accounts.example.org",
+            subject=email,
+            email=email,
+            display_name=name,
             email_verified=True,
         )
 
@@ -162,14 +166,14 @@ def test_unmatched_evidence_waits_then_a_moderator_approves_and_trust_rises(engi
         done = claims.decide_claim(session=s, actor=mod, claim_id=c.id, approve=True)
     assert (done.status, done.verified_by) == ("verified", "moderator")
     t = _trust(engine, rid)
-    # Identity 8 -> 25 (L1 -> L3); record 5.0 unchanged; network 0 -> 15: core.trust_graph's propagation is
-    # normalised so that the best-placed node scores 1, and the only verified person is that node.
-    assert (t["score"], t["band"], t["level"], t["claim_status"]) == (45, "Emerging", "L3", "claimed")
+    # Identity 8 -> 25 (L1 -> L3); record 5.0 unchanged; network stays 0: a verified person's network points come
+    # only from *other* verified people (core.trust_graph), and there are none yet.
+    assert (t["score"], t["band"], t["level"], t["claim_status"]) == (30, "Emerging", "L3", "claimed")
     assert _components(t) == {
         "identity": 25.0,
         "record": 5.0,
         "impact": 0.0,
-        "network": 15.0,
+        "network": 0.0,
         "community": 0.0,
         "integrity": 0.0,
     }

@@ -368,8 +368,15 @@ def test_verified_trust_two_node_hand_worked():
     # PPR seeded on v: x_v = 0.15 + 0.85 x_a, x_a = 0.85 x_v  ->  x_v = 0.5405, x_a = 0.4595, ratio 0.85
     # score(a) = 1 + log10(0.85) / 3 = 0.976471
     s = verified_trust_scores(nx.Graph([("v", "a")]), {"v"})
-    assert s["v"] == 1.0
+    assert s["v"] == 0.0  # a lone verified person earns no network points from itself
     assert s["a"] == pytest.approx(1 + math.log10(0.85) / 3, abs=1e-6)
+
+
+def test_verified_people_score_what_other_verified_people_pass_them():
+    # Two verified people v, w with one tie: seeded on w only, v holds 0.85 of w's share (as above) -> 0.976471.
+    s = verified_trust_scores(nx.Graph([("v", "w")]), {"v", "w"})
+    assert s["v"] == pytest.approx(1 + math.log10(0.85) / 3, abs=1e-6)
+    assert s["w"] == s["v"]
 
 
 def test_verified_trust_zero_without_verified_and_outside_their_component():

@@ -1,0 +1,177 @@
+"""``python -m benchmarks --size 10k|100k|1m|N [--db URL] [--out benchmarks/out/]``
+
+Generates the seeded corpus (reused when already written for the same size and seed), imports it through the real
+CLI into a fresh store, measures every page kind in its own process, the trust recompute (all, then incremental
+after importing the extra works through the CLI) and the memory after page views, and writes
+``results-<size>.json``, ``results-<size>.md`` and ``benchmark-plot.html`` into ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import measure, report
+from benchmarks.generate import size_of, write_corpus
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[1])
+    p.add_argument("--size", default="10k", help="10k, 100k, 1m or a number of works (e.g. 500)")
+    p.add_argument(
+        "--db", default=None, help="SQLAlchemy URL of an EMPTY store (default: a fresh SQLite file in --out)"
+    )
+    p.add_argument("--out", type=Path, default=OUT, help="folder for the corpus, the store and the results")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--entities", type=int, default=30, help="entities per page kind (p50/p95 over these)")
+    p.add_argument("--extra", type=int, default=None, help="works imported afterwards (default 1000, less when tiny)")
+    p.add_argument("--memory-views", type=int, default=100, help="page views before the memory reading")
+    p.add_argument("--kinds", default=",".join(measure.PAGES), help="page kinds to measure, comma-separated")
+    p.add_argument("--profile", action="store_true", help="also cProfile the import and the slowest page")
+    return p
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    n = size_of(args.size)
+    label = args.size.lower()
+    extra = args.extra if args.extra is not None else min(1000, max(20, n // 5))
+    out: Path = args.out.resolve()
+    corpus_dir = out / f"corpus-{label}"
+
+    meta_path = corpus_dir / "meta.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
+    if not meta or (meta["works"], meta["extra_works"], meta["seed"]) != (n, extra, args.seed):
+        log(f"generating {n:,} works (+{extra:,} extra), seed {args.seed}")
+        t0 = time.perf_counter()
+        meta = write_corpus(n, corpus_dir, seed=args.seed, extra=extra)
+        meta["generate_seconds"] = round(time.perf_counter() - t0, 2)
+        meta_path.write_text(json.dumps(meta, indent=1))
+    corpus, extra_file = meta["files"][0], (meta["files"][1] if extra else None)
+
+    url = args.db or _fresh_sqlite(out / f"peerscope-{label}.db")
+    if args.db and _works_in(url):
+        print("error: --db must point at an empty store (the benchmark imports into it)", file=sys.stderr)
+        return 2
+    result: dict = {"size": label, "database": url.split(":", 1)[0].split("+")[0], "corpus": meta,
+                    "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, "
+                               f"Python {platform.python_version()}", "pages": {}}  # fmt: skip
+
+    log(f"importing {corpus} through the CLI")
+    imp = measure.import_via_cli([corpus], url)
+    imp["works_per_second"] = round(n / imp["seconds"], 1)
+    result["import"] = imp
+    log(f"import: {imp['seconds']:.1f} s, {imp['works_per_second']:,.0f} works/s, peak RSS {imp['peak_rss_mb']} MB")
+
+    entities = measure.pick_entities(url, args.entities)
+    result["entities"] = entities
+    kinds = [k for k in args.kinds.split(",") if k]
+    work = out / f"work-{label}"
+    for kind in kinds:
+        log(f"page {kind}: {len(entities[kind]) - 1} entities")
+        r = measure.run_child({"task": "pages", "kind": kind, "values": entities[kind], "url": url}, work)
+        if kind == "lab_largest" and "per_entity" in r:
+            r["largest_s"] = r["per_entity"][0][1]
+        result["pages"][kind] = r
+        if "page" in r:
+            log(f"  p50 {r['page']['p50'] * 1000:.0f} ms, p95 {r['page']['p95'] * 1000:.0f} ms, "
+                f"sql floor p95 {r['sql_floor']['p95'] * 1000:.1f} ms, errors {r['error_count']}")  # fmt: skip
+        else:
+            log(f"  {r.get('error')}")
+
+    if args.memory_views:
+        log(f"memory: {args.memory_views} page views")
+        sample = {k: v[1:] for k, v in entities.items() if k in kinds}
+        result["memory"] = measure.run_child(
+            {"task": "memory", "entities": sample, "views": args.memory_views, "url": url}, work
+        )
+
+    log("trust recompute, all researchers")
+    result["trust_all"] = measure.run_child({"task": "trust", "url": url, "kind": "all"}, work)
+    if extra_file:
+        log(f"importing {extra:,} more works through the CLI")
+        result["import_extra"] = measure.import_via_cli([extra_file], url)
+        authors = _author_ids(Path(extra_file))
+        log(f"trust recompute for the {len(authors):,} authors of the new works")
+        result["trust_incremental"] = measure.run_child(
+            {"task": "trust", "url": url, "kind": "incremental", "openalex_ids": authors}, work
+        )
+
+    if args.profile:
+        result["profiles"] = _profiles(result, corpus, url, out, label, entities, work)
+
+    paths = report.write(result, out)
+    print(report.table(result))
+    log(f"wrote {paths['json']}, {paths['table']}, {paths['plot']}")
+    return 0
+
+
+def _fresh_sqlite(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _works_in(url: str) -> int:
+    from sqlalchemy import inspect, text
+
+    from core.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table("work"):
+            return 0
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM work")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def _author_ids(path: Path) -> list[str]:
+    from core.ingest.ids import norm_openalex
+
+    ids: set[str] = set()
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            for a in json.loads(line).get("authorships") or []:
+                if oid := norm_openalex((a.get("author") or {}).get("id")):
+                    ids.add(oid)
+    return sorted(ids)
+
+
+def _profiles(result: dict, corpus: str, url: str, out: Path, label: str, entities: dict, work: Path) -> dict:
+    """cProfile the import (into a scratch store) and the slowest page kind; keep the .prof files and the tops."""
+    profiles = {}
+    log("profiling the import (scratch store)")
+    prof = out / f"profile-import-{label}.prof"
+    measure.import_via_cli([corpus], _fresh_sqlite(out / f"profile-{label}.db"), profile_to=prof)
+    profiles["import"] = {"prof": str(prof), "top": measure.profile_text(str(prof))}
+    timed = {k: r["page"]["p95"] for k, r in result["pages"].items() if "page" in r}
+    if timed:
+        slowest = max(timed, key=timed.get)
+        log(f"profiling the slowest page kind: {slowest}")
+        prof = out / f"profile-{slowest}-{label}.prof"
+        r = measure.run_child({"task": "profile_page", "kind": slowest, "values": entities[slowest],
+                               "url": url, "prof_out": str(prof),
+                               "runs": 5}, work)  # fmt: skip
+        profiles["page"] = {"kind": slowest, "prof": str(prof), "top": r.get("top") or r.get("error")}
+    for name, p in profiles.items():
+        (out / f"profile-{name}-{label}.txt").write_text(str(p["top"]), encoding="utf-8")
+        p["top"] = f"see profile-{name}-{label}.txt"
+    return profiles
+
+
+if __name__ == "__main__":
+    sys.exit(main())
