@@ -9,26 +9,16 @@ from sqlmodel import func, select
 
 from core import accounts
 from core.accounts import InvalidCredentials
-from core.db import init_db, make_engine, session_scope
+from core.db import session_scope
 from core.models import RateLimitEvent, User, utcnow
 from core.permissions import Actor, InvalidInput, PermissionDenied, RateLimited, require_user
 
 PW = "correct horse battery"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def cheap_hashes():
-    accounts.configure_hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    yield
-    accounts.configure_hasher()
-
-
 @pytest.fixture
-def engine(db_url):
-    eng = make_engine(db_url)
-    init_db(eng)
-    yield eng
-    eng.dispose()
+def engine(empty_store):
+    return empty_store
 
 
 def _count(engine, model) -> int:

@@ -9,9 +9,8 @@ import pytest
 from sqlmodel import func, select
 
 from core import accounts, claims, moderation, notifications, profile_edits, queries
-from core.db import init_db, make_engine, session_scope
+from core.db import session_scope
 from core.ingest.loader import import_paths
-from core.ingest.seed import SEED_PATH
 from core.models import (
     Claim,
     Institution,
@@ -31,20 +30,9 @@ DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 PRIEM = DATA / "openalex-entities-2025" / "A5023888391.json"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def cheap_hashes():
-    accounts.configure_hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    yield
-    accounts.configure_hasher()
-
-
 @pytest.fixture
-def engine(db_url):
-    eng = make_engine(db_url)
-    init_db(eng)
-    import_paths([SEED_PATH], engine=eng, fmt="seed")
-    yield eng
-    eng.dispose()
+def engine(seeded_store):
+    return seeded_store
 
 
 def _person(engine, name: str, role: str = "member") -> Actor:

@@ -12,9 +12,7 @@ import pytest
 from sqlmodel import func, select
 
 from core import accounts, discussion, social
-from core.db import init_db, make_engine, session_scope
-from core.ingest.loader import import_paths
-from core.ingest.seed import SEED_PATH
+from core.db import session_scope
 from core.models import Comment, Follow, Researcher, User, Work, WorkRating, WorkView, WorkVote
 from core.permissions import Actor
 from core.writes import run_write
@@ -23,20 +21,9 @@ WRITERS = 20
 PW = "correct horse battery"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def cheap_hashes():
-    accounts.configure_hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    yield
-    accounts.configure_hasher()
-
-
 @pytest.fixture
-def engine(db_url):
-    eng = make_engine(db_url)
-    init_db(eng)
-    import_paths([SEED_PATH], engine=eng, fmt="seed")
-    yield eng
-    eng.dispose()
+def engine(seeded_store):
+    return seeded_store
 
 
 def _people(engine, n: int):

@@ -9,21 +9,16 @@ import pytest
 from sqlmodel import select
 
 from core import queries
-from core.db import init_db, make_engine, session_scope
+from core.db import session_scope
 from core.ingest.loader import import_paths
-from core.ingest.seed import SEED_PATH
 from core.models import MergeCandidate, Researcher
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture
-def engine(db_url):
-    eng = make_engine(db_url)
-    init_db(eng)
-    import_paths([SEED_PATH], engine=eng, fmt="seed")
-    yield eng
-    eng.dispose()
+def engine(seeded_store):
+    return seeded_store
 
 
 def _profile(engine, name: str):

@@ -20,7 +20,7 @@ from sqlmodel import select
 
 from core import queries
 from core.config import get_settings
-from core.db import init_db, make_engine, session_scope
+from core.db import session_scope
 from core.fetch import FetchError, FetchState, QueryError, fetch_into_store, fetch_works, plan_query
 from core.fetch.openalex_api import state_path
 from core.ingest.loader import ImportFailed
@@ -362,11 +362,8 @@ def test_state_saves_and_loads(tmp_path, monkeypatch):
 
 # ---- into the store --------------------------------------------------------------------------------------------
 @pytest.fixture
-def engine(db_url):
-    eng = make_engine(db_url)
-    init_db(eng)
-    yield eng
-    eng.dispose()
+def engine(empty_store):
+    return empty_store
 
 
 def _stats(engine) -> dict:

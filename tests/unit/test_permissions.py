@@ -77,13 +77,6 @@ class World:
     ids: dict[str, int]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def cheap_hashes():
-    accounts.configure_hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    yield
-    accounts.configure_hasher()
-
-
 def _person(s: Session, name: str, role: str = "member") -> Actor:
     me = accounts.sign_up(session=s, actor=None, email=f"{name.lower()}@example.org", password=PW, display_name=name)
     s.get(User, me.user_id).role = role

@@ -22,9 +22,7 @@ from core import (
     social,
     work_collections,
 )
-from core.db import init_db, make_engine, session_scope
-from core.ingest.loader import import_paths
-from core.ingest.seed import SEED_PATH
+from core.db import session_scope
 from core.models import Comment, Researcher, Review, User, Work, WorkVersion, WorkVote, utcnow
 from core.permissions import Actor, InvalidInput, PermissionDenied, RateLimited
 
@@ -32,20 +30,9 @@ PW = "correct horse battery"
 ZZ_ORCID = "0000-0002-1825-0097"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def cheap_hashes():
-    accounts.configure_hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    yield
-    accounts.configure_hasher()
-
-
 @pytest.fixture
-def engine(db_url):
-    eng = make_engine(db_url)
-    init_db(eng)
-    import_paths([SEED_PATH], engine=eng, fmt="seed")
-    yield eng
-    eng.dispose()
+def engine(seeded_store):
+    return seeded_store
 
 
 def _person(engine, name: str, role: str = "member") -> Actor:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core import queries
-from core.db import init_db, make_engine, session_scope
+from core.db import session_scope
 from core.ingest.loader import import_paths
 
 
@@ -52,11 +52,8 @@ def _stats(engine) -> dict:
 
 
 @pytest.fixture
-def engine(db_url):
-    eng = make_engine(db_url)
-    init_db(eng)
-    yield eng
-    eng.dispose()
+def engine(empty_store):
+    return empty_store
 
 
 def test_ego_network_counts_and_idempotency(engine, shared_data):

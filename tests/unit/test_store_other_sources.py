@@ -10,16 +10,13 @@ import tarfile
 import pytest
 
 from core import queries
-from core.db import init_db, make_engine, session_scope
+from core.db import session_scope
 from core.ingest.loader import import_paths
 
 
 @pytest.fixture
-def engine(db_url):
-    eng = make_engine(db_url)
-    init_db(eng)
-    yield eng
-    eng.dispose()
+def engine(empty_store):
+    return empty_store
 
 
 def _stats(engine) -> dict:
