@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     extra = args.extra if args.extra is not None else min(1000, max(20, n // 5))
     out: Path = args.out.resolve()
     corpus_dir = out / f"corpus-{label}"
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    if out == OUT and not (out / ".gitignore").exists():  # corpora, stores and results stay out of git
+        (out / ".gitignore").write_text("*\n")
 
     meta_path = corpus_dir / "meta.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else None

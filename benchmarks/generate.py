@@ -21,6 +21,7 @@ memory; the JSON is streamed line by line.
 from __future__ import annotations
 
 import bisect
+import datetime
 import itertools
 import json
 import math
@@ -378,7 +379,7 @@ def work_json(p: Plan, i: int, citer_years: list[int], rng: random.Random, sourc
     a, b = rng.sample(WORDS, 2)
     title = rng.choice(TITLE_FORMS).format(a=a.capitalize(), b=b, t=topics[0]["display_name"].lower())
     oa_status = rng.choice([s for s, w in OA_STATUS for _ in range(w // 2)])
-    date = f"{year}-{(doy - 1) // 31 + 1:02d}-{(doy - 1) % 28 + 1:02d}"
+    date = (datetime.date(year, 1, 1) + datetime.timedelta(days=doy - 1)).isoformat()
     work = {
         "id": f"https://openalex.org/W{WORK_BASE + i}",
         "doi": f"https://doi.org/10.5555/synthetic.{i}" if rng.random() < 0.85 else None,

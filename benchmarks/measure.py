@@ -221,27 +221,47 @@ def floor_sql(conn, kind: str, value: str, like_op: str) -> None:
 
 
 # ---- child tasks ---------------------------------------------------------------------------------------------------
-def _page_run(kind: str, value: str, *, clear: bool = True) -> tuple[float, list[str]]:
-    import streamlit as st
+_COMPONENTS: list = []  # the component registry of the first AppTest, shared by the later ones
+
+
+def _app(script: str):
+    """A fresh ``AppTest`` that reuses the process's component registry.
+
+    ``AppTest`` scans every installed distribution for Streamlit components on its first run (about 0.5-1 s here);
+    a server does that once at start-up, not per page view, so the harness does it once per process too.
+    """
     from streamlit.testing.v1 import AppTest
 
-    page, param, fmt = PAGES[kind]
-    at = AppTest.from_file(APP, default_timeout=PAGE_TIMEOUT)
-    at.query_params[param] = fmt.format(value)
-    at.switch_page(page)
+    at = AppTest.from_file(script, default_timeout=PAGE_TIMEOUT)
+    if _COMPONENTS and hasattr(at, "_bidi_component_manager"):
+        at._bidi_component_manager = _COMPONENTS[0]
+    return at
+
+
+def _timed_run(at, *, clear: bool = True) -> float:
+    import streamlit as st
+
     if clear:
         st.cache_data.clear()
     t0 = time.perf_counter()
     at.run()
     dt = time.perf_counter() - t0
+    if not _COMPONENTS and getattr(at, "_bidi_component_manager", None) is not None:
+        _COMPONENTS.append(at._bidi_component_manager)
+    return dt
+
+
+def _page_run(kind: str, value: str, *, clear: bool = True) -> tuple[float, list[str]]:
+    page, param, fmt = PAGES[kind]
+    at = _app(APP)
+    at.query_params[param] = fmt.format(value)
+    at.switch_page(page)
+    dt = _timed_run(at, clear=clear)
     return dt, [str(e.value)[:300] for e in at.exception]
 
 
 def task_pages(spec: dict) -> dict:
     """One page kind: warm-up, the timed runs, then both floors, all in this process."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
     from core.db import make_engine
 
     kind, values = spec["kind"], spec["values"]
@@ -255,12 +275,9 @@ def task_pages(spec: dict) -> dict:
         errors += [f"{v}: {e}" for e in errs]
     empty = []
     for i in range(len(measured) + 1):
-        at = AppTest.from_file(EMPTY_PAGE, default_timeout=60)
-        st.cache_data.clear()
-        t0 = time.perf_counter()
-        at.run()
+        dt = _timed_run(_app(EMPTY_PAGE))
         if i:
-            empty.append(time.perf_counter() - t0)
+            empty.append(dt)
     engine = make_engine(spec["url"])
     like_op = "LIKE" if engine.dialect.name == "sqlite" else "ILIKE"
     sql = []

@@ -70,8 +70,9 @@ def table(result: dict) -> str:
             f"{_ms(floor)} ({_ms(sql['p95'])} + {_ms(empty['p95'])}) | {ratio} | {target * 1000:.0f} | "
             f"{verdict(page['p95'], target)} | {r['peak_rss_mb']} |"
         )
+    added = f"+{meta['extra_works']:,} works"
     for key, label, target in (("trust_all", "Trust recompute, all researchers", TRUST_ALL_TARGET),
-                               ("trust_incremental", "Trust recompute after +1,000 works", TRUST_INCREMENTAL_TARGET)):  # fmt: skip
+                               ("trust_incremental", f"Trust recompute after {added}", TRUST_INCREMENTAL_TARGET)):  # fmt: skip
         t = result.get(key) or {}
         if "seconds" in t:
             lines.append(

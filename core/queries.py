@@ -190,6 +190,7 @@ class ResearcherProfile:
     trust_history: list[dict]
     claim_status: str = "unclaimed"
     collaborators_total: int = 0
+    followers: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -250,7 +251,14 @@ def researcher_profile(*, session: Session, researcher_id: int, collaborators: i
         ],
         claim_status=r.claim_status,
         collaborators_total=collaborator_count(session=session, researcher_id=r.id),
+        followers=_followers(session, r.id),
     )
+
+
+def _followers(session: Session, researcher_id: int) -> int:
+    from core.social import follower_count
+
+    return follower_count(session=session, researcher_id=researcher_id)
 
 
 def collaborator_count(*, session: Session, researcher_id: int) -> int:

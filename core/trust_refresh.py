@@ -108,7 +108,8 @@ def trust_facts(
         .group_by(MergeCandidate.researcher_b_id)
     ).all():
         merges[rid] = merges.get(rid, 0) + n
-    self_cites = _self_citation_shares(session, researcher_ids)
+    reported_cites = {rid: sum(w[2] or 0 for w in mine) for rid, mine in works.items()}
+    self_cites = _self_citation_shares(session, researcher_ids, reported_cites)
     sources = _record_sources(session, researcher_ids)
     social = community_facts(session=session, researcher_ids=researcher_ids)
     out = []
@@ -157,8 +158,18 @@ def trust_facts(
     return out
 
 
-def _self_citation_shares(session: Session, researcher_ids: list[int]) -> dict[int, float]:
-    """Share of in-store citations a person's works receive that come from the person's own works."""
+MIN_CITATIONS_FOR_SELF_SHARE = 20
+
+
+def _self_citation_shares(session: Session, researcher_ids: list[int], reported: dict[int, int] | None = None
+                          ) -> dict[int, float]:
+    """Share of the citations a person's works receive that come from the person's own works.
+
+    The denominator is the larger of the citations seen in the store and those the sources report: a store built
+    around one person (an ego network) holds mostly that person's own citing works, and judging the share on those
+    alone would call every such person a self-citer. Below ``MIN_CITATIONS_FOR_SELF_SHARE`` there is too little to
+    judge, and no share is given."""
+    reported = reported or {}
     received = dict(
         session.exec(
             select(Authorship.researcher_id, func.count())
@@ -179,7 +190,12 @@ def _self_citation_shares(session: Session, researcher_ids: list[int]) -> dict[i
             .group_by(Authorship.researcher_id)
         ).all()
     )
-    return {rid: own.get(rid, 0) / n for rid, n in received.items() if n}
+    out = {}
+    for rid, n in received.items():
+        total = max(n, reported.get(rid, 0))
+        if total >= MIN_CITATIONS_FOR_SELF_SHARE:
+            out[rid] = own.get(rid, 0) / total
+    return out
 
 
 def _record_sources(session: Session, researcher_ids: list[int]) -> dict[int, str]:

@@ -43,8 +43,9 @@ def header(p: Mapping) -> None:
         st.caption("Placeholder record: the source named this author without an identity of their own.")
 
 
-def quick_read(p: Mapping, *, followers: int = 0) -> None:
+def quick_read(p: Mapping, *, followers: int | None = None) -> None:
     """Works, followers, topics and close collaborators at a glance."""
+    followers = p.get("followers", 0) if followers is None else followers
     with st.container(border=True, height="stretch"):
         st.markdown("**Quick read**")
         metric_row(
@@ -57,8 +58,9 @@ def quick_read(p: Mapping, *, followers: int = 0) -> None:
         )
 
 
-def actions(p: Mapping, *, followers: int = 0) -> None:
+def actions(p: Mapping, *, followers: int | None = None) -> None:
     """Follow, claim and invite: shown, and disabled with the reason until accounts exist."""
+    followers = p.get("followers", 0) if followers is None else followers
     claimed = p.get("claim_status") == "claimed"
     invite_why = ACCOUNTS_LATER if claimed else "The author must claim this profile first."
     with st.container(border=True, height="stretch"):

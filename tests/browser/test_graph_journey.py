@@ -57,11 +57,17 @@ def _bylines() -> list[set[str]]:
 @pytest.fixture(scope="module")
 def bangor_db(tmp_path_factory) -> Path:
     _need(f"the shared data folder {BANGOR}", (BANGOR / "works.jsonl").is_file())
+    # One import per test session (tests/pages/test_graph_pages.py builds the same): copy the built file.
+    built = tmp_path_factory.getbasetemp() / "bangor-store.db"
+    if not built.is_file():
+        building = tmp_path_factory.getbasetemp() / "bangor-building.db"
+        engine = make_engine(f"sqlite:///{building}")
+        init_db(engine)
+        import_paths([BANGOR], engine=engine)
+        engine.dispose()
+        building.rename(built)
     db = tmp_path_factory.mktemp("graph-browser") / "peerscope.db"
-    engine = make_engine(f"sqlite:///{db}")
-    init_db(engine)
-    import_paths([BANGOR], engine=engine)
-    engine.dispose()
+    shutil.copyfile(built, db)
     return db
 
 
@@ -168,6 +174,7 @@ def test_lab_lead_journey(page, bangor_db, tmp_path):
         expect(main.get_by_role("heading", name="Explorer: Peter Butcher")).to_be_visible()
         assert "/explorer?focus=r%3A" in page.url or "/explorer?focus=r:" in page.url
         expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
+        expect(main.get_by_text("Minimum co-authorship strength")).to_be_visible()
         settle(page)
         before = nodes_on_screen(main)
         shot(page, "10_explorer")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -96,7 +97,14 @@ def _build_store(path: Path, *sources: Path) -> str:
 def bangor_url(tmp_path_factory) -> str:
     if not (BANGOR / "works.jsonl").is_file():
         pytest.skip(f"shared data folder absent: {BANGOR}")
-    return _build_store(tmp_path_factory.mktemp("bangor") / "peerscope.db", BANGOR)
+    # One import per test session (the browser journey reuses it): copy the built file, never share it.
+    built = tmp_path_factory.getbasetemp() / "bangor-store.db"
+    if not built.is_file():
+        _build_store(tmp_path_factory.getbasetemp() / "bangor-building.db", BANGOR)
+        (tmp_path_factory.getbasetemp() / "bangor-building.db").rename(built)
+    db = tmp_path_factory.mktemp("bangor") / "peerscope.db"
+    shutil.copyfile(built, db)
+    return f"sqlite:///{db}"
 
 
 @pytest.fixture
