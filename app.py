@@ -5,7 +5,7 @@ Run with ``streamlit run app.py``. On first start with an empty store the seed w
 
 import streamlit as st
 
-from ui import state
+from ui import session, state
 from ui.widgets import plural
 
 st.set_page_config(page_title="Peerscope", page_icon=":material/travel_explore:", layout="wide")
@@ -18,6 +18,10 @@ pages = [
     st.Page("pages/explorer.py", title="Explorer", icon=":material/hub:", url_path="explorer"),
     st.Page("pages/lab.py", title="Lab map", icon=":material/groups:", url_path="lab"),
     st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import_data"),
+]
+pages += [  # accounts and moderation (ui.session holds the signed-in actor)
+    st.Page("pages/account.py", title="Account", icon=":material/account_circle:", url_path="account"),
+    st.Page("pages/moderation.py", title="Moderation", icon=":material/gavel:", url_path="moderation"),
 ]
 current = st.navigation(pages)
 
@@ -35,5 +39,6 @@ with st.sidebar:
         f"Store: {plural(stats['works'], 'work')} · {plural(stats['researchers'], 'researcher')} · "
         f"{plural(stats['institutions'], 'institution')} · {plural(stats['topics'], 'topic')}"
     )
+    session.sidebar_widget()  # 'Signed in as …' / 'Sign in'
 
 current.run()

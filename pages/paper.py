@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui import escape_md, md_link, safe_url, state
-from ui.widgets import empty_state, keep_in_address_bar, metric_row, paper_link, person_link, plural
+from ui import escape_md, md_link, paper_social, safe_url, session, state
+from ui.discussion_view import discussion_section
+from ui.widgets import empty_state, keep_in_address_bar, paper_link, person_link, plural
 
 state.ensure_app_shell()
 
@@ -48,6 +49,8 @@ except state.NotFound as exc:
     st.stop()
 
 d = state.paper_detail(wid)
+me = session.current()
+paper_social.count_view(wid, me)
 counts, oa = d["counts"], d["open_access"]
 
 # ---- header ----------------------------------------------------------------------------------------------------
@@ -68,14 +71,8 @@ else:
 if d["is_retracted"]:
     st.error("This work is marked as retracted.", icon=":material/report:")
 
-metric_row(
-    [
-        ("Citations (reported)", f"{counts['cited_by_reported']:,}"),
-        ("Citing works in store", counts["cited_by_in_store"]),
-        ("References", counts["references"], f"{counts['references_in_store']} in the store"),
-        ("Authors", len(d["authors"])),
-    ]
-)
+paper_social.counts_row(wid, d)
+paper_social.actions(wid, me)
 
 # ---- authors and places ------------------------------------------------------------------------------------------
 st.subheader(f"Authors ({len(d['authors'])})")
@@ -192,3 +189,8 @@ if not d["citing"]:
     )
 elif len(d["citing"]) > LINKS_SHOWN:
     st.caption(f"Showing {LINKS_SHOWN} of {len(d['citing'])}.")
+
+paper_social.reviews_section(wid, me)
+discussion_section(wid, me)
+paper_social.related_section(d)
+paper_social.export_buttons(d)
