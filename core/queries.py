@@ -267,8 +267,11 @@ def collaborator_count(*, session: Session, researcher_id: int) -> int:
     return session.exec(
         select(func.count(func.distinct(Authorship.researcher_id)))
         .join(Researcher, Researcher.id == Authorship.researcher_id)
-        .where(Authorship.work_id.in_(mine), Authorship.researcher_id != researcher_id,
-               Researcher.is_placeholder.is_(False))
+        .where(
+            Authorship.work_id.in_(mine),
+            Authorship.researcher_id != researcher_id,
+            Researcher.is_placeholder.is_(False),
+        )
     ).one()
 
 
@@ -525,12 +528,22 @@ def paper_detail(*, session: Session, work_id: int, related: bool = True) -> dic
             "cited_by_in_store": len(citing),
             "references": len(references),
             "references_in_store": sum(1 for r in references if r["work_id"]),
+            **_social_counts(session, work_id),
         },
         "counts_by_year": w.counts_by_year,
         "references": references,
         "citing": citing,
         "related": paper_related(session=session, work_id=work_id) if related else [],
     }
+
+
+def _social_counts(session: Session, work_id: int) -> dict:
+    """Votes, rating, views, saves, reviews and comments, counted from the rows (``core.social``)."""
+    from dataclasses import asdict
+
+    from core.social import work_counts
+
+    return asdict(work_counts(session=session, work_id=work_id))
 
 
 def paper_related(*, session: Session, work_id: int, limit: int = 8) -> list[dict]:
@@ -699,7 +712,9 @@ def researcher_graph_slice(*, session: Session, researcher_id: int, max_nodes: i
     return {
         "focus": focus,
         "nodes": [{"key": n, **graph.nodes[n], "x": pos[n][0], "y": pos[n][1]} for n in graph.nodes],
-        "edges": [{"source": a, "target": b, "weight": round(d.get("weight", 1.0), 4)} for a, b, d in graph.edges(data=True)],
+        "edges": [
+            {"source": a, "target": b, "weight": round(d.get("weight", 1.0), 4)} for a, b, d in graph.edges(data=True)
+        ],
         "shown": graph.number_of_nodes(),
         "total": total,
     }
@@ -711,7 +726,9 @@ def metrics_log(x: int | float) -> float:
     return math.log1p(max(0, x or 0))
 
 
-def _second_degree(session: Session, researcher_id: int, coauthors: list[int], attrs: dict) -> list[tuple[str, str, float]]:
+def _second_degree(
+    session: Session, researcher_id: int, coauthors: list[int], attrs: dict
+) -> list[tuple[str, str, float]]:
     """Newman-weighted links between the person's top co-authors and their own co-authors."""
     if not coauthors:
         return []

@@ -102,6 +102,16 @@ def test_import_stats_researcher_paper(with_snowball):
     )
     assert [v["kind"] for v in paper["versions"]] == ["preprint", "published"]
     assert len(paper["authors"]) == 5
+    # What the paper page shows: social counts from the rows, and related papers with their reasons.
+    assert {k: paper["counts"][k] for k in ("reviews", "saves", "views", "ratings", "rating_mean")} == {
+        "reviews": 0,
+        "saves": 0,
+        "views": 0,
+        "ratings": 0,
+        "rating_mean": None,
+    }
+    dropout = next(r for r in paper["related"] if r["title"].startswith("Dropout in Training"))
+    assert "shares 1 author: Zhongwang Zhang" in dropout["reasons"]
 
 
 def test_reimport_reports_everything_unchanged(with_snowball, shared_data):
