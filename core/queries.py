@@ -691,17 +691,24 @@ def researcher_graph_slice(*, session: Session, researcher_id: int, max_nodes: i
     focus = f"r:{r.id}"
     attrs: dict[str, dict] = {focus: {"kind": "researcher", "label": r.display_name, "id": r.id, "focus": True}}
     edges: list[tuple[str, str, float]] = []
-    works = researcher_works(session=session, researcher_id=researcher_id)
-    for w in sorted(works, key=lambda w: (-w.cited_by_count, -(w.year or 0)))[:15]:
-        attrs[f"w:{w.id}"] = {"kind": "work", "label": w.title, "id": w.id, "year": w.year}
-        edges.append((focus, f"w:{w.id}", 1.0 + metrics_log(w.cited_by_count)))
+    n_works = _works_count(session, researcher_id)
+    top_works = session.exec(
+        select(Work.id, Work.title, Work.year, Work.cited_by_count)
+        .join(Authorship, Authorship.work_id == Work.id)
+        .where(Authorship.researcher_id == researcher_id)
+        .order_by(Work.cited_by_count.desc(), Work.year.desc(), Work.id)
+        .limit(15)
+    ).all()
+    for wid, title, year, cited in top_works:
+        attrs[f"w:{wid}"] = {"kind": "work", "label": title or "Untitled work", "id": wid, "year": year}
+        edges.append((focus, f"w:{wid}", 1.0 + metrics_log(cited or 0)))
     collaborators = close_collaborators(session=session, researcher_id=researcher_id, limit=20)
     for c in collaborators:
         attrs[f"r:{c.id}"] = {"kind": "researcher", "label": c.name, "id": c.id}
         edges.append((focus, f"r:{c.id}", 1.0 + c.strength))
     for t in researcher_topics(session=session, researcher_id=researcher_id, limit=8):
         attrs[f"t:{t['id']}"] = {"kind": "topic", "label": t["name"], "id": t["id"]}
-        edges.append((focus, f"t:{t['id']}", 0.5 + t["works"] / max(1, len(works))))
+        edges.append((focus, f"t:{t['id']}", 0.5 + t["works"] / max(1, n_works)))
     aff = researcher_affiliation(session=session, researcher=r)
     if aff:
         attrs[f"i:{aff['id']}"] = {"kind": "institution", "label": aff["name"], "id": aff["id"]}
@@ -734,7 +741,15 @@ def _second_degree(
         return []
     from core.network import collaboration_strengths
 
-    work_ids = select(Authorship.work_id).where(Authorship.researcher_id.in_(coauthors)).limit(2000).scalar_subquery()
+    # The co-authors' most recent works are enough to find their strongest other ties.
+    work_ids = (
+        select(Authorship.work_id)
+        .join(Work, Work.id == Authorship.work_id)
+        .where(Authorship.researcher_id.in_(coauthors))
+        .order_by(Work.year.desc())
+        .limit(600)
+        .scalar_subquery()
+    )
     rows = session.exec(
         select(Authorship.work_id, Authorship.researcher_id)
         .join(Researcher, Researcher.id == Authorship.researcher_id)

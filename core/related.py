@@ -117,20 +117,36 @@ def related_papers(*, session: Session, work_id: int, limit: int = 8) -> list[Re
     if not evidence:
         return []
     ranked_ids = sorted(evidence, key=lambda w: -_graph_points(evidence[w]))[:CANDIDATE_CAP]
-    works = {w.id: w for w in session.exec(select(Work).where(Work.id.in_(ranked_ids)))}
-    vectors = tfidf({w: tokens(f"{x.title} {x.abstract or ''}") for w, x in works.items()} | {
-        work_id: tokens(f"{focus.title} {focus.abstract or ''}")
-    })
+    # Only the columns the ranking reads: loading whole rows for hundreds of candidates is the slow part.
+    works = {
+        wid: (title, year, abstract)
+        for wid, title, year, abstract in session.exec(
+            select(Work.id, Work.title, Work.year, Work.abstract).where(Work.id.in_(ranked_ids))
+        )
+    }
+    vectors = tfidf(
+        {w: tokens(f"{t} {a or ''}") for w, (t, _, a) in works.items()}
+        | {work_id: tokens(f"{focus.title} {focus.abstract or ''}")}
+    )
     out = []
-    for wid, w in works.items():
+    for wid, (title, year, _abstract) in works.items():
         ev = evidence[wid]
         sim = cosine(vectors[work_id], vectors[wid]) if vectors[work_id] and vectors[wid] else 0.0
         reasons = _reasons(ev)
         if sim >= 0.08:
-            shared = sorted(set(vectors[work_id]) & set(vectors[wid]), key=lambda t: -(vectors[work_id][t] * vectors[wid][t]))
+            shared = sorted(
+                set(vectors[work_id]) & set(vectors[wid]), key=lambda t: -(vectors[work_id][t] * vectors[wid][t])
+            )
             reasons.append(f"similar wording ({sim:.2f}): {', '.join(shared[:4])}")
-        out.append(RelatedPaper(id=wid, title=w.title or "Untitled work", year=w.year,
-                                score=round(_graph_points(ev) + 3.0 * sim, 4), reasons=reasons))
+        out.append(
+            RelatedPaper(
+                id=wid,
+                title=title or "Untitled work",
+                year=year,
+                score=round(_graph_points(ev) + 3.0 * sim, 4),
+                reasons=reasons,
+            )
+        )
     out.sort(key=lambda r: (-r.score, r.id))
     return out[:limit]
 
