@@ -334,13 +334,26 @@ def task_profile_page(spec: dict) -> dict:
     """cProfile over a few cold runs of one page kind; the top functions by cumulative and by own time."""
     import cProfile
 
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+
     kind, values = spec["kind"], spec["values"]
     _page_run(kind, values[0])
     prof = cProfile.Profile()
-    for v in values[1 : 1 + spec.get("runs", 5)]:
+    run_script = ScriptRunner._run_script
+
+    def profiled(self, *args, **kwargs):  # AppTest runs the script in its own thread: profile that thread
         prof.enable()
-        _page_run(kind, v)
-        prof.disable()
+        try:
+            return run_script(self, *args, **kwargs)
+        finally:
+            prof.disable()
+
+    ScriptRunner._run_script = profiled
+    try:
+        for v in values[1 : 1 + spec.get("runs", 5)]:
+            _page_run(kind, v)
+    finally:
+        ScriptRunner._run_script = run_script
     prof.dump_stats(spec["prof_out"])
     return {"kind": kind, "top": profile_text(spec["prof_out"])}
 

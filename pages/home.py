@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import escape_md, state
+from ui.feed_view import feed_section
 from ui.widgets import empty_state, metric_row, paper_link, person_link, plural
 
 state.ensure_app_shell()
@@ -43,6 +44,7 @@ if not query:
         ]
     )
     st.caption("Type at least two characters to search.")
+    feed_section()
     st.stop()
 
 if len(query) < 2:

@@ -49,7 +49,7 @@ except state.NotFound as exc:
     st.stop()
 
 d = state.paper_detail(wid)
-me = session.current()
+me = session.refresh()
 paper_social.count_view(wid, me)
 counts, oa = d["counts"], d["open_access"]
 

@@ -10,6 +10,7 @@ import streamlit as st
 from core import discussion
 from core.permissions import Actor
 from ui import escape_md, session
+from ui.paper_social import write
 
 MAX_INDENT = 4
 REPLY_KEY = "peerscope_reply_to"
@@ -21,7 +22,7 @@ def discussion_section(work_id: int, me: Actor | None) -> None:
     st.subheader(f"Work discussion ({live})")
     session.flash("discussion")
     if me is None:
-        session.sign_in_prompt("comment", key="comment")
+        session.sign_in_prompt("comment")
     else:
         with st.expander("Add a comment"):
             _comment_form(work_id, me, key="comment_new")
@@ -49,7 +50,7 @@ def _comment(work_id: int, c: discussion.CommentRead, me: Actor | None) -> None:
         if st.button("Reply", icon=":material/reply:", key=f"reply_{c.id}"):
             st.session_state[REPLY_KEY] = c.id
         if mine and st.button("Delete", icon=":material/delete:", key=f"delete_{c.id}"):
-            session.act(
+            write(
                 lambda s: discussion.delete_comment(session=s, actor=me, comment_id=c.id),
                 done="Comment deleted.",
                 scope="discussion",
@@ -60,7 +61,7 @@ def _comment(work_id: int, c: discussion.CommentRead, me: Actor | None) -> None:
         with st.expander("Edit"), st.form(f"edit_{c.id}", border=False):
             body = st.text_area("Comment", value=c.body, key=f"edit_body_{c.id}")
             if st.form_submit_button("Save edit"):
-                session.act(
+                write(
                     lambda s: discussion.edit_comment(session=s, actor=me, comment_id=c.id, body=body),
                     done="Comment edited.",
                     scope="discussion",
@@ -74,7 +75,7 @@ def _comment_form(work_id: int, me: Actor, *, key: str, parent_id: int | None = 
         body = st.text_area("Your reply" if parent_id else "Your comment", key=f"{key}_body")
         if st.form_submit_button("Post reply" if parent_id else "Post comment", icon=":material/send:"):
             st.session_state.pop(REPLY_KEY, None)
-            session.act(
+            write(
                 lambda s: discussion.add_comment(session=s, actor=me, work_id=work_id, body=body, parent_id=parent_id),
                 done="Reply posted." if parent_id else "Comment posted.",
                 scope="discussion",
@@ -86,7 +87,7 @@ def report_form(kind: str, target_id: int, me: Actor) -> None:
     with st.popover("Report", icon=":material/flag:"), st.form(f"report_{kind}_{target_id}", border=False):
         reason = st.text_input("What is wrong?", key=f"report_reason_{kind}_{target_id}")
         if st.form_submit_button("Send report"):
-            session.act(
+            write(
                 lambda s: discussion.report(session=s, actor=me, target_kind=kind, target_id=target_id, reason=reason),
                 done="Reported: a moderator will look at it.",
                 scope="discussion" if kind == "comment" else "reviews",

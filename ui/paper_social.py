@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pandas as pd
 import streamlit as st
 
 from core import export, reviews, social, work_collections
 from core.permissions import Actor
-from ui import escape_md, session
-from ui.widgets import metric_row, paper_link
+from ui import escape_md, session, state
+from ui.widgets import metric_row
 
 RECOMMENDATIONS = {
     "accept": "Accept",
@@ -25,12 +26,17 @@ RECOMMENDATIONS = {
 VIEWED_KEY = "peerscope_viewed_works"
 
 
+def write(fn, **kwargs):
+    """``ui.session.act`` that also clears the cached paper view model (it carries the social counts)."""
+    return session.act(fn, invalidate=(state._paper_detail,), **kwargs)
+
+
 def count_view(work_id: int, me: Actor | None) -> None:
     """Count one view per work per browser session (reruns and clicks on the page do not count again)."""
     seen = st.session_state.setdefault(VIEWED_KEY, set())
     if work_id not in seen:
         seen.add(work_id)
-        session.act(lambda s: social.record_view(session=s, actor=me, work_id=work_id), rerun=False)
+        write(lambda s: social.record_view(session=s, actor=me, work_id=work_id), rerun=False)
 
 
 def counts_row(work_id: int, d: Mapping) -> social.WorkCounts:
@@ -64,9 +70,9 @@ def actions(work_id: int, me: Actor | None) -> None:
     session.flash("paper_actions")
     if me is None:
         with st.container(horizontal=True):
-            session.sign_in_prompt("vote", key="vote")
-            session.sign_in_prompt("rate", key="rate")
-            session.sign_in_prompt("save to a collection", key="save")
+            session.sign_in_prompt("vote")
+            session.sign_in_prompt("rate")
+            session.sign_in_prompt("save to a collection")
         return
     mine = session.read(lambda s: social.my_work_state(session=s, actor=me, work_id=work_id))
     vote_col, rate_col, save_col = st.columns([2, 2, 3], gap="large")
@@ -77,7 +83,7 @@ def actions(work_id: int, me: Actor | None) -> None:
                 on = mine.vote == value
                 if st.button(label, icon=icon, type="primary" if on else "secondary", key=f"vote_{value}"):
                     new = 0 if on else value
-                    session.act(
+                    write(
                         lambda s, v=new: social.vote(session=s, actor=me, work_id=work_id, value=v),
                         done="Vote withdrawn." if new == 0 else f"{label}d.",
                         scope="paper_actions",
@@ -92,7 +98,7 @@ def actions(work_id: int, me: Actor | None) -> None:
             key="rate_stars",
         )
         if st.form_submit_button("Rate", icon=":material/star:"):
-            session.act(
+            write(
                 lambda s: social.rate(session=s, actor=me, work_id=work_id, stars=stars or None),
                 done="Rating saved." if stars else "Rating withdrawn.",
                 scope="paper_actions",
@@ -120,12 +126,10 @@ def _save_form(work_id: int, me: Actor, in_collections: tuple[int, ...]) -> None
         if st.form_submit_button("Save", icon=":material/bookmark_add:"):
 
             def save(s):
-                cid = target or work_collections.create_collection(
-                    session=s, actor=me, name=new_name, is_public=public
-                )
+                cid = target or work_collections.create_collection(session=s, actor=me, name=new_name, is_public=public)
                 work_collections.save_work(session=s, actor=me, collection_id=cid, work_id=work_id, note=note or None)
 
-            session.act(save, done="Saved to the collection.", scope="paper_actions")
+            write(save, done="Saved to the collection.", scope="paper_actions")
 
 
 def reviews_section(work_id: int, me: Actor | None) -> None:
@@ -161,7 +165,7 @@ def reviews_section(work_id: int, me: Actor | None) -> None:
     if not items:
         st.caption("No structured reviews yet. High-signal critique starts here.")
     if me is None:
-        session.sign_in_prompt("write a review", key="review")
+        session.sign_in_prompt("write a review")
     elif not any(r.user_id == me.user_id for r in items):
         with st.expander("Write a structured review"):
             _review_form(work_id, me, None)
@@ -191,7 +195,7 @@ def _review_form(work_id: int, me: Actor, old: reviews.ReviewRead | None) -> Non
                 fn = lambda s: reviews.edit_review(session=s, actor=me, review_id=old.id, **fields)  # noqa: E731
             else:
                 fn = lambda s: reviews.write_review(session=s, actor=me, work_id=work_id, **fields)  # noqa: E731
-            session.act(fn, done="Review saved." if old else "Review published.", scope="reviews")
+            write(fn, done="Review saved." if old else "Review published.", scope="reviews")
 
 
 def _report_button(kind: str, target_id: int, me: Actor) -> None:
@@ -201,14 +205,22 @@ def _report_button(kind: str, target_id: int, me: Actor) -> None:
 
 
 def related_section(d: Mapping) -> None:
-    """Related papers, each with the reasons it is related."""
+    """Related papers, each with the reasons it is related (a table: titles and reasons are imported text)."""
     st.subheader("Related papers")
-    for rel in d.get("related") or []:
-        paper_link(rel["id"], rel["title"], year=rel["year"])
-        if rel["reasons"]:
-            st.caption(" · ".join(escape_md(x, one_line=True) for x in rel["reasons"]))
-    if not d.get("related"):
+    related = d.get("related") or []
+    if not related:
         st.caption("No related papers in the store yet.")
+        return
+    rows = [
+        {"Paper": r["title"], "Year": r["year"], "Why related": " · ".join(r["reasons"]), "Open": f"paper?id={r['id']}"}
+        for r in related
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={"Open": st.column_config.LinkColumn("Open", display_text="Open paper")},
+    )
 
 
 def export_buttons(d: Mapping) -> None:

@@ -13,11 +13,11 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from ui import escape_md
+from core import claims, invitations, profile_edits, social
+from ui import escape_md, md_link, session, state
 from ui.widgets import empty_state, metric_row, person_link, plural, source_name
 
 COLLABORATORS_SHOWN = 10
-ACCOUNTS_LATER = "Needs an account: sign-in arrives with the accounts release."
 METRICS = (("works_count", "Works"), ("citations", "Citations"), ("h_index", "h-index"), ("i10_index", "i10-index"))
 
 
@@ -59,38 +59,137 @@ def quick_read(p: Mapping, *, followers: int | None = None) -> None:
 
 
 def actions(p: Mapping, *, followers: int | None = None) -> None:
-    """Follow, claim and invite: shown, and disabled with the reason until accounts exist."""
+    """Follow, claim and invite for signed-in visitors (and the owner's edit panel); 'Sign in to …' otherwise."""
     followers = p.get("followers", 0) if followers is None else followers
     claimed = p.get("claim_status") == "claimed"
-    invite_why = ACCOUNTS_LATER if claimed else "The author must claim this profile first."
+    me = session.refresh()  # cheap, and right even when the page runs alone
     with st.container(border=True, height="stretch"):
         st.markdown("**Actions**")
-        with st.container(horizontal=True):
-            st.button(
-                f"Follow researcher · {followers}",
-                icon=":material/person_add:",
-                disabled=True,
-                key="action_follow",
-                help=ACCOUNTS_LATER,
-            )
-            st.button(
-                "Claimed" if claimed else "Claim this author",
-                icon=":material/verified_user:",
-                disabled=True,
-                key="action_claim",
-                help=ACCOUNTS_LATER,
-            )
-            st.button(
-                "Invite to collaborate",
-                icon=":material/handshake:",
-                disabled=True,
-                key="action_invite",
-                help=invite_why,
-            )
+        session.flash("profile")
+        if me is None:
+            with st.container(horizontal=True):
+                st.button(f"Follow researcher · {followers}", icon=":material/person_add:", disabled=True,
+                          key="action_follow", help="Sign in to follow this researcher.")  # fmt: skip
+                st.button("Claimed" if claimed else "Claim this author", icon=":material/verified_user:",
+                          disabled=True, key="action_claim", help="Sign in to claim this profile.")  # fmt: skip
+                st.button("Invite to collaborate", icon=":material/handshake:", disabled=True, key="action_invite",
+                          help="Sign in to invite." if claimed else "The author must claim this profile first.")  # fmt: skip
+            session.sign_in_prompt("follow, claim or invite")
+            return
+        _signed_in_actions(p, me, followers, claimed)
+
+
+def _signed_in_actions(p: Mapping, me, followers: int, claimed: bool) -> None:
+    rid = p["id"]
+    refresh = [state._researcher_profile, state._trust_history]
+    followed = rid in session.read(lambda s: social.following(session=s, actor=me))
+    owner = rid in session.read(lambda s: claims.owned_profiles(session=s, user_id=me.user_id))
+    with st.container(horizontal=True):
+        label = f"Unfollow · {followers}" if followed else f"Follow researcher · {followers}"
+        if st.button(label, icon=":material/person_add:", key="action_follow", disabled=owner):
+            fn = social.unfollow if followed else social.follow
+            session.act(lambda s: fn(session=s, actor=me, researcher_id=rid), scope="profile", invalidate=refresh,
+                        done="Unfollowed." if followed else "Following: their new works appear in your feed.")  # fmt: skip
+        if owner:
+            st.badge("You own this profile", icon=":material/verified_user:", color="green")
+        else:
+            with st.popover("Dispute this claim" if claimed else "Claim this author", icon=":material/verified_user:"):
+                _claim_form(rid, me, refresh)
+        with st.popover("Invite to collaborate", icon=":material/handshake:", disabled=not claimed or owner):
+            _invite_form(rid, me)
+    if not claimed:
+        st.caption("Invitations need the author to have claimed this profile.")
+    elif not p.get("open_to_collaborate"):
+        st.caption("The owner is not open to collaborate at the moment; invitations are refused.")
+    links = session.read(lambda s: profile_edits.profile_links(session=s, researcher_id=rid))
+    if links:
+        st.markdown("Links: " + " · ".join(md_link(x.label, x.url) for x in links))
+    if owner:
+        with st.expander("Edit your profile", icon=":material/edit:"):
+            _owner_panel(p, me, links, refresh)
+
+
+def _claim_form(rid: int, me, refresh: list) -> None:
+    kinds = {"orcid": "ORCID iD", "email": "Institutional email", "page": "Public page (URL)"}
+    with st.form("claim_form", border=False):
+        kind = st.selectbox("Evidence", list(kinds), format_func=kinds.get, key="claim_kind")
+        evidence = st.text_input("Value", key="claim_evidence", placeholder="0000-0002-1825-0097 / you@uni.edu / URL")
+        note = st.text_area("Note for the moderators (optional)", key="claim_note")
         st.caption(
-            "Following, claiming and invitations need an account; they arrive with the accounts release."
-            + ("" if claimed else " Invitations also need the author to have claimed this profile.")
+            "An ORCID iD verifies at once only when you signed in through ORCID as that iD; an email only when it "
+            "is your account's verified address at an affiliated institution. Otherwise a moderator decides."
         )
+        if st.form_submit_button("Send claim", icon=":material/send:"):
+            c = session.act(
+                lambda s: claims.open_claim(
+                    session=s, actor=me, researcher_id=rid, evidence_kind=kind, evidence=evidence, note=note or None
+                ),
+                invalidate=refresh,
+                rerun=False,
+            )
+            if c is not None:
+                verified = c.status == "verified"
+                msg = "Verified at once: you now own this profile." if verified else (
+                    "Claim sent: it is waiting for a moderator. You will be notified of the decision "
+                    "(a rejection says why); follow it under Account → Claims.")  # fmt: skip
+                st.session_state[session.FLASH_KEY] = ("profile", msg)
+                st.rerun()
+
+
+def _invite_form(rid: int, me) -> None:
+    with st.form("invite_form", border=False):
+        message = st.text_area("Message", key="invite_message", placeholder="What would you like to work on?")
+        if st.form_submit_button("Send invitation", icon=":material/send:"):
+            session.act(
+                lambda s: invitations.send_invitation(session=s, actor=me, researcher_id=rid, message=message),
+                done="Invitation sent to the profile's owner.",
+                scope="profile",
+            )
+
+
+def _owner_panel(p: Mapping, me, links: list, refresh: list) -> None:
+    rid = p["id"]
+    with st.form("owner_profile", border=False):
+        open_ = st.toggle("Open to collaborate", value=bool(p.get("open_to_collaborate")), key="owner_open")
+        summary = st.text_input("Summary line", value=p.get("summary") or "", key="owner_summary")
+        text = st.text_area("Links, one per line: label | https://…", key="owner_links",
+                            value="\n".join(f"{x.label} | {x.url}" for x in links))  # fmt: skip
+        if st.form_submit_button("Save profile", icon=":material/save:"):
+            pairs = [tuple(part.strip() for part in line.split("|", 1)) for line in text.splitlines() if "|" in line]
+
+            def save(s):
+                profile_edits.set_open_to_collaborate(session=s, actor=me, researcher_id=rid, open_=open_)
+                profile_edits.set_summary(session=s, actor=me, researcher_id=rid, summary=summary)
+                profile_edits.set_links(session=s, actor=me, researcher_id=rid, links=pairs)
+
+            session.act(save, done="Profile saved.", scope="profile", invalidate=refresh)
+    works = {w["id"]: w.get("title") or "Untitled work" for w in p.get("works", [])}
+    if works:
+        with st.form("owner_hide", border=False):
+            wid = st.selectbox("A work that is not yours", list(works), format_func=works.get, key="owner_hide_work")
+            reason = st.text_input("Why (optional)", key="owner_hide_reason")
+            if st.form_submit_button("Hide from my profile", icon=":material/visibility_off:"):
+                session.act(
+                    lambda s: profile_edits.hide_work(
+                        session=s, actor=me, researcher_id=rid, work_id=wid, reason=reason or None
+                    ),  # fmt: skip
+                    done="Work hidden from your profile (the record stays).",
+                    scope="profile",
+                    invalidate=refresh,
+                )
+    for mc in p.get("merge_candidates", []):
+        st.markdown(f"Possible duplicate: {escape_md(mc['other_name'], one_line=True)}")
+        same_col, other_col = st.columns(2)
+        for col, confirm, label in ((same_col, True, "Same person"), (other_col, False, "Not me")):
+            if col.button(label, key=f"merge_{mc['id']}_{confirm}"):
+                session.act(
+                    lambda s, c=confirm, m=mc["id"]: profile_edits.decide_merge_candidate(
+                        session=s, actor=me, candidate_id=m, confirm=c
+                    ),
+                    done="Merge candidate confirmed." if confirm else "Merge candidate refused.",
+                    scope="profile",
+                    invalidate=refresh,
+                )
 
 
 def metrics_panel(p: Mapping) -> None:

@@ -97,9 +97,9 @@ def flash(scope: str = "page") -> None:
         st.success(msg[1], icon=":material/check_circle:")
 
 
-def sign_in_prompt(doing: str, *, key: str) -> None:
+def sign_in_prompt(doing: str) -> None:
     """What an anonymous visitor sees in place of an action: a link to the account page."""
-    st.page_link(ACCOUNT_PAGE, label=f"Sign in to {doing}", icon=":material/login:", query_params={"next": key})
+    st.page_link(ACCOUNT_PAGE, label=f"Sign in to {doing}", icon=":material/login:")
 
 
 # ---- forms ---------------------------------------------------------------------------------------------------------
@@ -147,7 +147,8 @@ def sidebar_widget() -> None:
     """'Signed in as …' with a link to the account page, or a sign-in link (``app.py`` calls it in the sidebar)."""
     me = refresh()
     if me is None:
-        st.page_link(ACCOUNT_PAGE, label="Sign in", icon=":material/login:")
+        if st.button("Sign in", icon=":material/login:", key="sidebar_sign_in"):
+            st.switch_page(ACCOUNT_PAGE)
         return
     role = "" if me.role == "member" else f" ({me.role})"
     st.caption(f"Signed in as {escape_md(me.display_name, one_line=True)}{role}")

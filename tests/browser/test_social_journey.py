@@ -1,0 +1,384 @@
+"""The social layer in a real browser (Debian's chromium through Playwright): a member signs up, signs in, follows and
+claims a researcher, a moderator approves the claim, the member votes, rates, saves, reviews, discusses, the
+moderator reports a comment and invites the new owner, who accepts in the inbox. Along the way the member posts the
+usual script / event-handler / javascript: / data: / Markdown-image payloads; no dialog may open and no element
+built from them may exist in the page.
+
+Two browser contexts are two independent Streamlit sessions (member and moderator) on one server and one store.
+Screenshots go to ``tests/browser/screenshots/social_*.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from sqlmodel import select
+
+from core import accounts
+from core.db import init_db, make_engine
+from core.ingest.loader import import_paths
+from core.ingest.seed import SEED_PATH
+from core.models import Researcher, Work
+from core.writes import run_write
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM = os.environ.get("PEERSCOPE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+TIMEOUT_MS = 30_000
+WORLD = json.loads(SEED_PATH.read_text(encoding="utf-8"))
+EMBEDDING = next(w for w in WORLD["works"] if w["seed_key"] == "seed:work:embedding-principle")
+PASSWORD, MOD_PASSWORD = "member password 1", "moderator password 1"
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](https://evil.example/x.png)",
+    '<a href="javascript:alert(1)">x</a>',
+]
+
+
+@pytest.fixture(scope="module")
+def sync_playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    for what, ok in (
+        ("the playwright Python package", sync_playwright is not None),
+        (f"chromium at {CHROMIUM}", Path(CHROMIUM).is_file() or bool(shutil.which(CHROMIUM))),
+    ):
+        if not ok:
+            if os.environ.get("CI"):
+                pytest.fail(f"CI is set but {what} is missing", pytrace=False)
+            pytest.skip(f"browser tests need {what}")
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> dict:
+    """The seed world and a moderator account (an admin made the way the CLI makes one)."""
+    db = tmp_path_factory.mktemp("social") / "peerscope.db"
+    engine = make_engine(f"sqlite:///{db}")
+    init_db(engine)
+    import_paths([SEED_PATH], engine=engine, fmt="seed")
+    run_write(
+        engine,
+        lambda s: accounts.create_admin(session=s, email="mod@example.org", password=MOD_PASSWORD, display_name="Mo"),
+    )
+    ids = run_write(
+        engine,
+        lambda s: {
+            # not by the claimed researcher: authors (and so owners) cannot review their own work
+            "work": s.exec(select(Work.id).where(Work.seed_key == "seed:work:overparameterization-deep-resnet")).one(),
+            "person": s.exec(select(Researcher.id).where(Researcher.display_name == "Zhongwang Zhang")).one(),
+        },
+    )
+    engine.dispose()
+    return {"db": db, **ids}
+
+
+@pytest.fixture(scope="module")
+def server(store):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{store['db']}", "PEERSCOPE_LOAD_SEED_ON_FIRST_START": "false"}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]  # fmt: skip
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"streamlit did not start:\n{log.read().decode(errors='replace')[-3000:]}")
+                time.sleep(0.3)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def settle(page) -> None:
+    page.wait_for_timeout(150)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+              && !document.querySelector('[data-stale="true"]')""",
+        timeout=TIMEOUT_MS,
+    )
+
+
+def shot(page, name: str) -> Path:
+    path = SHOTS / f"social_{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    viewport = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": max(min(height, 8000), 600)})
+    settle(page)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(viewport)
+    return path
+
+
+def main(page):
+    return page.locator('[data-testid="stMain"]')
+
+
+def form_with(page, button: str):
+    """The form (or popover form) whose submit button is called ``button``."""
+    return (
+        page.get_by_test_id("stForm")
+        .filter(  # page-wide: popovers render outside the main area
+            has=page.get_by_role("button", name=button, exact=True)
+        )
+        .last
+    )
+
+
+def submit(page, button: str) -> None:
+    form_with(page, button).get_by_role("button", name=button, exact=True).click()
+    settle(page)
+
+
+def choose(page, scope, label: str, option: str) -> None:
+    """Pick ``option`` in the Streamlit selectbox labelled ``label`` inside ``scope``."""
+    scope.get_by_test_id("stSelectbox").filter(has_text=label).locator("input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/account")
+    settle(page)
+    form = form_with(page, "Sign in")
+    form.get_by_role("textbox", name="Email", exact=True).fill(email)
+    form.get_by_role("textbox", name="Password", exact=True).fill(password)
+    submit(page, "Sign in")
+
+
+def expand(page, label: str) -> None:
+    main(page).locator("summary").filter(has_text=label).first.click()
+
+
+def nav(page, label: str) -> None:
+    """Move inside the app (a reload would start a new session, and the sign-in lives in the session)."""
+    path = {"Search": "", "Researcher": "researcher", "Paper": "paper", "Account": "account"}.get(label, label.lower())
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=label, exact=True)
+    for _ in range(5):  # a click that lands during a rerun can be dropped: click again
+        settle(page)
+        link.click()
+        try:
+            page.wait_for_url(lambda url: urlparse(url).path.strip("/") == path, timeout=3000)
+            break
+        except Exception:
+            continue
+    settle(page)
+
+
+def open_by_id(page, label: str, box: str, item_id: int) -> None:
+    nav(page, label)
+    field = main(page).get_by_role("textbox", name=box, exact=True)
+    field.fill(str(item_id))
+    field.press("Enter")
+    settle(page)
+
+
+def test_social_journey_and_hostile_text(sync_playwright, server, store):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    paper = f"{server}/paper?id={store['work']}"
+    dialogs: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            member, mod = (browser.new_context(viewport={"width": 1400, "height": 1000}).new_page() for _ in "ab")
+            for pg in (member, mod):
+                pg.set_default_timeout(TIMEOUT_MS)
+                pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                pg.on("pageerror", lambda exc: errors.append(str(exc)))
+
+            # Anonymous: read-only paper page with 'Sign in to …' in place of each action.
+            member.goto(paper)
+            settle(member)
+            for doing in ("vote", "rate", "save to a collection", "write a review", "comment"):
+                expect(main(member).get_by_role("link", name=f"Sign in to {doing}")).to_be_visible()
+            expect(main(member).get_by_role("button", name="Like")).to_have_count(0)
+
+            # Sign up from the sidebar's "Sign in", sign out, sign in again.
+            member.get_by_test_id("stSidebar").get_by_role("button", name="Sign in").click()
+            settle(member)
+            main(member).get_by_role("tab", name="Create an account").click()
+            form = form_with(member, "Create account")
+            form.get_by_role("textbox", name="Display name", exact=True).fill(
+                PAYLOADS[1]
+            )  # a hostile display name, shown as text
+            form.get_by_role("textbox", name="Email", exact=True).fill("ada@example.org")
+            form.get_by_role("textbox", name="Password", exact=True).fill(PASSWORD)
+            submit(member, "Create account")
+            expect(main(member).get_by_text("Account created: you are signed in.")).to_be_visible()
+            shot(member, "01_signed_up")
+            main(member).get_by_role("tab", name="Settings").click()
+            main(member).get_by_role("button", name="Sign out", exact=True).click()
+            settle(member)
+            expect(main(member).get_by_text("Signed out.")).to_be_visible()
+            sign_in(member, server, "ada@example.org", PASSWORD)
+            expect(main(member).get_by_text("Signed in.", exact=True)).to_be_visible()
+            expect(member.get_by_test_id("stSidebar").get_by_text(f"Signed in as {PAYLOADS[1]}")).to_be_visible()
+
+            # Follow and claim (a public page: a moderator must decide).
+            open_by_id(member, "Researcher", "Open a profile", store["person"])
+            settle(member)
+            main(member).get_by_role("button", name="Follow researcher · 0").click()
+            settle(member)
+            expect(main(member).get_by_role("button", name="Unfollow · 1")).to_be_visible()
+            main(member).get_by_role("button", name="Claim this author").click()
+            claim = form_with(member, "Send claim")
+            choose(member, claim, "Evidence", "Public page (URL)")
+            claim.get_by_role("textbox", name="Value", exact=True).fill("https://example.org/~zz")
+            claim.get_by_role("textbox", name="Note for the moderators (optional)", exact=True).fill(PAYLOADS[0])
+            submit(member, "Send claim")
+            expect(main(member).get_by_text("Claim sent: it is waiting for a moderator.")).to_be_visible()
+            shot(member, "02_claim_waiting")
+
+            # The moderator approves the claim.
+            sign_in(mod, server, "mod@example.org", MOD_PASSWORD)
+            nav(mod, "Moderation")
+            settle(mod)
+            expect(main(mod).get_by_text("https://example.org/~zz")).to_be_visible()
+            expect(main(mod).get_by_text(PAYLOADS[0], exact=True)).to_be_visible()  # the note, as text
+            shot(mod, "03_moderation_queue")
+            submit(mod, "Approve")
+            expect(main(mod).get_by_text("approved.")).to_be_visible()
+
+            # Vote, rate, save, review (with hostile fields), comment (hostile) and reply on the paper page.
+            open_by_id(member, "Paper", "Open a paper", store["work"])
+            settle(member)
+            main(member).get_by_role("button", name="Like", exact=True).click()
+            settle(member)
+            expect(main(member).get_by_text("Liked.")).to_be_visible()
+            rate = form_with(member, "Rate")
+            choose(member, rate, "Your rating", "★★★★")
+            submit(member, "Rate")
+            expect(main(member).get_by_text("Rating saved.")).to_be_visible()
+            save = form_with(member, "Save")
+            save.get_by_role("textbox", name="New collection name", exact=True).fill(PAYLOADS[4])
+            save.get_by_role("textbox", name="Note (optional)", exact=True).fill("for the reading group")
+            submit(member, "Save")
+            expect(main(member).get_by_text("Saved to the collection.")).to_be_visible()
+            expand(member, "Write a structured review")
+            review = form_with(member, "Publish review")
+            review.get_by_role("textbox", name="Summary", exact=True).fill("Careful argument. " + PAYLOADS[2])
+            review.get_by_role("textbox", name="Strengths", exact=True).fill(PAYLOADS[3])
+            review.get_by_role("textbox", name="Concerns", exact=True).fill(PAYLOADS[5])
+            review.get_by_role("textbox", name="Method questions", exact=True).fill(PAYLOADS[0])
+            submit(member, "Publish review")
+            expect(main(member).get_by_text("Review published.")).to_be_visible()
+            expand(member, "Add a comment")
+            comment = form_with(member, "Post comment")
+            comment.get_by_role("textbox", name="Your comment", exact=True).fill("\n".join(PAYLOADS))
+            submit(member, "Post comment")
+            expect(main(member).get_by_text("Comment posted.")).to_be_visible()
+            main(member).get_by_role("button", name="Reply").first.click()
+            settle(member)
+            form_with(member, "Post reply").get_by_role("textbox", name="Your reply", exact=True).fill("A plain reply.")
+            submit(member, "Post reply")
+            expect(main(member).get_by_text("Reply posted.")).to_be_visible()
+            expect(main(member).get_by_test_id("stText").filter(has_text="A plain reply.")).to_be_visible()
+            for label, value in (("Likes", "1"), ("Rating", "4.0 ★"), ("Saves", "1"), ("Reviews", "1")):
+                metric = main(member).get_by_test_id("stMetric").filter(has_text=label).first
+                expect(metric.get_by_test_id("stMetricValue")).to_have_text(value)
+            shot(member, "04_paper_social")
+
+            # The moderator reports the hostile comment, then sees it queued.
+            open_by_id(mod, "Paper", "Open a paper", store["work"])
+            settle(mod)
+            mod_main = main(mod)
+            mod_main.get_by_role("button", name="Report").first.click()
+            form_with(mod, "Send report").get_by_role("textbox", name="What is wrong?", exact=True).fill(
+                "Script injection attempt"
+            )
+            submit(mod, "Send report")
+            expect(mod_main.get_by_text("Reported: a moderator will look at it.")).to_be_visible()
+            nav(mod, "Moderation")
+            settle(mod)
+            expect(main(mod).get_by_role("tab", name="Reports (1)")).to_be_visible()
+
+            # The new owner opens the profile to collaboration; the moderator invites; the owner accepts.
+            open_by_id(member, "Researcher", "Open a profile", store["person"])
+            settle(member)
+            expect(main(member).get_by_text("You own this profile")).to_be_visible()
+            expand(member, "Edit your profile")
+            owner_form = form_with(member, "Save profile")
+            owner_form.get_by_role("switch", name="Open to collaborate").check()
+            submit(member, "Save profile")
+            expect(main(member).get_by_text("Profile saved.")).to_be_visible()
+            expect(main(member).get_by_text("not open to collaborate")).to_have_count(0)
+            open_by_id(mod, "Researcher", "Open a profile", store["person"])
+            settle(mod)
+            main(mod).get_by_role("button", name="Invite to collaborate").click()
+            form_with(mod, "Send invitation").get_by_role("textbox", name="Message", exact=True).fill(
+                "Shall we write about dropout?"
+            )
+            submit(mod, "Send invitation")
+            expect(main(mod).get_by_text("Invitation sent to the profile's owner.")).to_be_visible()
+            nav(member, "Account")
+            settle(member)
+            main(member).get_by_role("tab", name="Invitations").click()
+            expect(main(member).get_by_text("Shall we write about dropout?")).to_be_visible()
+            main(member).get_by_role("button", name="Accept").click()
+            settle(member)
+            expect(main(member).get_by_text("Invitation accepted.")).to_be_visible()
+            shot(member, "05_inbox_accepted")
+
+            # The home feed lists the followed researcher's works.
+            nav(member, "Search")
+            settle(member)
+            expect(main(member).get_by_role("heading", name="From people you follow")).to_be_visible()
+            expect(main(member).get_by_role("link", name=EMBEDDING["title"])).to_be_visible()
+
+            # Hostile text: literal on the page, never an element, never a dialog.
+            open_by_id(member, "Paper", "Open a paper", store["work"])
+            settle(member)
+            body = main(member).inner_text()
+            for payload in PAYLOADS:
+                assert payload in body, payload
+            shot(member, "06_hostile_text")
+            for pg in (member, mod):
+                assert pg.locator("[data-testid='stMain'] script").count() == 0
+                assert pg.locator("img[onerror], img[src='x'], img[src*='evil.example']").count() == 0
+                assert pg.locator("a[href^='javascript:' i], a[href^='data:' i]").count() == 0
+            member.wait_for_timeout(500)
+            assert dialogs == []
+            assert errors == []
+        finally:
+            browser.close()
