@@ -7,6 +7,7 @@ from core.explorer import EDGE_KINDS, KINDS, parse_key
 from ui import escape_md, state
 from ui import explorer_view as view
 from ui import graph_state as gs
+from ui import session as session_ui
 from ui.widgets import empty_state, keep_in_address_bar, metric_row, person_link, plural
 
 state.ensure_app_shell()
@@ -146,15 +147,21 @@ with t_bridge:
         st.caption("One community only: no brokers between communities in this graph.")
 with t_path:
     people = view.node_choices(full.graph, focus, kinds=["researcher"])
+    own = session_ui.own_profile_id()
+    if own is not None and f"r:{own}" not in people:
+        people = [f"r:{own}", *people]
     with st.form("path"):
         p1, p2 = st.columns(2)
-        src = p1.selectbox("From", people, format_func=lambda k: view.node_name(full.graph, k), key="path_from")
+        src = p1.selectbox("From", people, index=people.index(f"r:{own}") if own is not None else 0,
+                           format_func=lambda k: "Your profile" if k == f"r:{own}" else view.node_name(full.graph, k),
+                           key="path_from")  # fmt: skip
         src_typed = p1.text_input("…or another person (id, ORCID or exact name)", key="path_from_typed")
         default_to = people.index(focus) if focus in people else 0
         dst = p2.selectbox("To", people, index=default_to, format_func=lambda k: view.node_name(full.graph, k),
                            key="path_to")  # fmt: skip
         dst_typed = p2.text_input("…or another person (id, ORCID or exact name)", key="path_to_typed")
-        st.caption("Signed-in users will start from their own profile; until accounts exist, choose any person.")
+        st.caption("Starting from your own profile." if own is not None else
+                   "Sign in and claim your profile to start from it; meanwhile choose any person.")  # fmt: skip
         go_path = st.form_submit_button("Find path", icon=":material/route:")
     if go_path:
         try:

@@ -207,3 +207,14 @@ def _provider_sign_in() -> Actor | None:
         ),
         rerun=False,
     )
+
+
+def own_profile_id() -> int | None:
+    """The researcher profile the signed-in account verifiably owns (its first), or ``None``."""
+    actor = current()
+    if actor is None:
+        return None
+    from core.claims import owned_profiles
+
+    owned = read(lambda s: owned_profiles(session=s, user_id=actor.user_id))
+    return owned[0] if owned else None

@@ -353,3 +353,40 @@ def test_a_bad_record_stops_the_import_unless_skipped(open_app, seed_store):
     assert _works(seed_store) == works_before + 2
     assert metric(at, "Rejected") == "1"
     assert next(t.value for t in at.text).startswith("bad.jsonl: line 2: ")
+
+
+def test_path_finder_starts_from_the_signed_in_owners_profile(open_app, bangor_url, tmp_path):
+    """An account that owns a profile finds paths from it without choosing itself."""
+    from core import accounts, claims
+    from core.db import make_engine, session_scope
+    from core.models import User
+    from ui.session import ACTOR_KEY
+
+    own_db = tmp_path / "owned.db"  # a private copy: this test changes who owns what
+    shutil.copyfile(bangor_url.removeprefix("sqlite:///"), own_db)
+    url = f"sqlite:///{own_db}"
+    butcher = _researcher_id(url, "Peter Butcher")
+    engine = make_engine(url)
+    accounts.configure_hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    try:
+        with session_scope(engine) as s:
+            me = accounts.sign_up(
+                session=s, actor=None, email="pb@example.org", password="a long pass phrase", display_name="PB"
+            )
+            mod = accounts.sign_up(
+                session=s, actor=None, email="mod@example.org", password="a long pass phrase", display_name="Mod"
+            )
+            s.get(User, mod.user_id).role = "moderator"
+        with session_scope(engine) as s:
+            claim = claims.open_claim(
+                session=s, actor=me, researcher_id=butcher, evidence_kind="page", evidence="https://example.org/~pb"
+            )
+        with session_scope(engine) as s:
+            claims.decide_claim(session=s, actor=mod, claim_id=claim.id, approve=True)
+    finally:
+        accounts.configure_hasher()
+        engine.dispose()
+    roberts = _researcher_id(url, "Jonathan C. Roberts")
+    at = open_app(url, "pages/explorer.py", focus=f"r:{roberts}", session={ACTOR_KEY: me})
+    assert at.selectbox(key="path_from").value == f"r:{butcher}"
+    assert any("Starting from your own profile." in c.value for c in at.caption)
