@@ -16,6 +16,7 @@ from core import network
 from core.models import Authorship, AuthorshipInstitution, Institution, Researcher, ResearcherInstitution, Work
 
 MEMBER_CAP = 400  # a lab map draws at most this many members (the most productive), and says so
+PARTNER_CAP = 150  # and at most this many external partners (the strongest ties), and says so
 
 
 def institution_units(*, session: Session, institution_id: int) -> list[int]:
@@ -126,13 +127,25 @@ def lab_map(*, session: Session, member_ids: list[int], name: str, members_total
         else:
             dynamics["ongoing"] += 1
     ext_inst, countries = _external_affiliations(session, bylines, authorship_of, members, set(home_units or []))
+    # One pass over the pairs (not one per outsider): strength and member partners of every outsider.
+    ext_strength: dict[int, float] = defaultdict(float)
+    ext_partners: dict[int, set[str]] = defaultdict(set)
+    for (a, b), w in pair_strength.items():
+        for x, other in ((a, b), (b, a)):
+            if x in outsiders:
+                ext_strength[x] += w
+                if other in members:
+                    ext_partners[x].add(people[other].display_name)
     ext_people = sorted(
-        ({"id": x, "name": people[x].display_name,
-          "strength": round(sum(w for (a, b), w in pair_strength.items() if x in (a, b)), 4),
-          "partners": sorted({people[m].display_name for (a, b) in pair_strength if x in (a, b) for m in (a, b) if m in members})}
-         for x in outsiders),
+        ({"id": x, "name": people[x].display_name, "strength": round(ext_strength[x], 4),
+          "partners": sorted(ext_partners[x])} for x in outsiders),
         key=lambda d: (-d["strength"], d["name"]),
     )
+    if len(ext_people) > PARTNER_CAP:
+        g.remove_nodes_from([p["id"] for p in ext_people[PARTNER_CAP:]])
+        capped_note = f"The map shows the {PARTNER_CAP} strongest of {len(ext_people)} external partners."
+    else:
+        capped_note = None
     connected = {x for pair in internal for x in pair}
     isolated = [{"id": m, "name": people[m].display_name} for m in sorted(members, key=lambda m: people[m].display_name)
                 if m not in connected and m in people]
@@ -168,6 +181,7 @@ def lab_map(*, session: Session, member_ids: list[int], name: str, members_total
         by_year=by_year,
         works_count=len(bylines),
         work_ids=sorted(bylines),
+        notes=[capped_note] if capped_note else [],
     )
 
 
