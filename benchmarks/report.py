@@ -56,7 +56,10 @@ def table(result: dict) -> str:
         f"{imp['peak_rss_mb']} |"
     )
     for kind, (label, target) in PAGE_TARGETS.items():
-        r = result["pages"].get(kind) or {}
+        if kind not in result["pages"]:
+            lines.append(f"| {label} | | | | | {target * 1000:.0f} | not measured in this run (--kinds) | |")
+            continue
+        r = result["pages"][kind]
         if "page" not in r:
             lines.append(f"| {label} | | | | | {target * 1000:.0f} | error: {r.get('error', 'not run')[:80]} | |")
             continue
