@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import escape_md, md_link, paper_social, safe_url, session, state
 from ui.discussion_view import discussion_section
-from ui.widgets import empty_state, keep_in_address_bar, paper_link, person_link, plural
+from ui.widgets import deep_link_target, paper_link, person_link, plural
 
 state.ensure_app_shell()
 
@@ -20,33 +20,15 @@ ID_URLS = {
     "pmid": ("PubMed", "https://pubmed.ncbi.nlm.nih.gov/{}"),
 }
 
-query = st.query_params.get("id", "").strip()
-if query:
-    keep_in_address_bar("id", query)
-else:
-    st.title("Paper")
-    typed = st.text_input("Open a paper", placeholder="Internal id, DOI, arXiv id, OpenAlex id (W…) or exact title")
-    if typed.strip():
-        st.query_params["id"] = typed.strip()
-        st.rerun()
-    empty_state("No paper chosen.", "Type an identifier or a title above, or search from the sidebar.")
-    st.stop()
-
-try:
-    wid = state.resolve_work(query)
-except state.Ambiguous as exc:
-    st.title("Paper")
-    st.warning(f"“{escape_md(query, one_line=True)}” matches {len(exc.candidates)} papers. Choose one:")
-    for cid, label in exc.candidates:
-        paper_link(cid, label)
-    st.stop()
-except state.NotFound as exc:
-    st.title("Paper")
-    st.error(
-        f"Paper not found: {escape_md(str(exc), one_line=True)}. Search from the sidebar to find it.",
-        icon=":material/search_off:",
-    )
-    st.stop()
+wid = deep_link_target(
+    noun="Paper",
+    resolve=state.resolve_work,
+    link=paper_link,
+    icon=":material/search_off:",
+    label="Open a paper",
+    placeholder="Internal id, DOI, arXiv id, OpenAlex id (W…) or exact title",
+    hint="Type an identifier or a title above, or search from the sidebar.",
+)
 
 d = state.paper_detail(wid)
 me = session.refresh()

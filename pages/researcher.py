@@ -14,38 +14,20 @@ from ui.profile_panels import (
     sources_panel,
 )
 from ui.trust_card import trust_card
-from ui.widgets import empty_state, keep_in_address_bar, per_year_chart, person_link, plural
+from ui.widgets import deep_link_target, per_year_chart, person_link, plural
 from ui.work_list import work_list
 
 state.ensure_app_shell()
 
-query = st.query_params.get("id", "").strip()
-if query:
-    keep_in_address_bar("id", query)
-else:
-    st.title("Researcher")
-    typed = st.text_input("Open a profile", placeholder="Internal id, OpenAlex id (A…), ORCID iD or exact name")
-    if typed.strip():
-        st.query_params["id"] = typed.strip()
-        st.rerun()
-    empty_state("No researcher chosen.", "Type an id or a name above, or search from the sidebar.")
-    st.stop()
-
-try:
-    rid = state.resolve_researcher(query)
-except state.Ambiguous as exc:
-    st.title("Researcher")
-    st.warning(f"“{escape_md(query, one_line=True)}” matches {len(exc.candidates)} researchers. Choose one:")
-    for cid, label in exc.candidates:
-        person_link(cid, label)
-    st.stop()
-except state.NotFound as exc:
-    st.title("Researcher")
-    st.error(
-        f"Researcher not found: {escape_md(str(exc), one_line=True)}. Search from the sidebar to find it.",
-        icon=":material/person_off:",
-    )
-    st.stop()
+rid = deep_link_target(
+    noun="Researcher",
+    resolve=state.resolve_researcher,
+    link=person_link,
+    icon=":material/person_off:",
+    label="Open a profile",
+    placeholder="Internal id, OpenAlex id (A…), ORCID iD or exact name",
+    hint="Type an id or a name above, or search from the sidebar.",
+)
 
 p = state.researcher_profile(rid)
 m = p["metrics"]

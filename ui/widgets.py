@@ -5,7 +5,7 @@ Everything that shows imported text escapes it first (``ui.escape_md``); nothing
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -170,3 +170,41 @@ def keep_in_address_bar(key: str, value: str) -> None:
     URL, so reload, sharing and the Back button work; when the URL already says so, nothing happens.
     """
     st.query_params[key] = value
+
+
+def deep_link_target(
+    *,
+    noun: str,
+    resolve: Callable[[str], int],
+    link: Callable[[int, str], None],
+    label: str,
+    placeholder: str,
+    hint: str,
+    icon: str,
+) -> int:
+    """The id a page's ``?id=`` names, resolved; otherwise a lookup box, a choice between candidates or a
+    "not found" message, and the page stops there. One behaviour for every detail page's deep link."""
+    query = st.query_params.get("id", "").strip()
+    if not query:
+        st.title(noun)
+        typed = st.text_input(label, placeholder=placeholder)
+        if typed.strip():
+            st.query_params["id"] = typed.strip()
+            st.rerun()
+        empty_state(f"No {noun.lower()} chosen.", hint)
+        st.stop()
+    keep_in_address_bar("id", query)
+    try:
+        return resolve(query)
+    except LookupError as exc:
+        st.title(noun)
+        candidates = getattr(exc, "candidates", None)
+        if candidates:
+            st.warning(f"“{escape_md(query, one_line=True)}” matches {len(candidates)} {noun.lower()}s. Choose one:")
+            for cid, label in candidates:
+                link(cid, label)
+        else:
+            st.error(f"{noun} not found: {escape_md(str(exc), one_line=True)}. Search from the sidebar to find it.",
+                     icon=icon)  # fmt: skip
+        st.stop()
+        raise  # unreachable: st.stop() ends the script run
