@@ -1,0 +1,184 @@
+"""Read side of the paper page: one function per panel (see ``core.queries`` for the shared lookups)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlmodel import Session, select
+
+from core.models import (
+    Authorship,
+    AuthorshipInstitution,
+    Citation,
+    Institution,
+    Researcher,
+    Topic,
+    Venue,
+    Work,
+    WorkTopic,
+    WorkVersion,
+)
+from core.queries import NotFound
+
+
+# ---- paper page ---------------------------------------------------------------------------------
+def paper_detail(*, session: Session, work_id: int, related: bool = True) -> dict:
+    w = session.get(Work, work_id)
+    if w is None:
+        raise NotFound(f"no paper with id {work_id}")
+    venue = session.get(Venue, w.venue_id) if w.venue_id else None
+    authors = paper_authors(session=session, work_id=work_id)
+    institutions: dict[int, dict] = {}
+    for a in authors:
+        for inst in a["institutions"]:
+            institutions.setdefault(inst["id"], inst)
+    versions = session.exec(select(WorkVersion).where(WorkVersion.work_id == work_id).order_by(WorkVersion.id)).all()
+    references = paper_references(session=session, work_id=work_id)
+    citing = paper_citing(session=session, work_id=work_id)
+    return {
+        "id": w.id,
+        "title": w.title or "Untitled work",
+        "abstract": w.abstract,
+        "type": w.type,
+        "year": w.year,
+        "publication_date": w.publication_date,
+        "language": w.language,
+        "venue": {"id": venue.id, "name": venue.name, "type": venue.type, "publisher": venue.publisher}
+        if venue
+        else None,
+        "ids": {
+            "doi": w.doi,
+            "arxiv": w.arxiv_id,
+            "openalex": w.openalex_id,
+            "s2": w.s2_id,
+            "dblp": w.dblp_key,
+            "pmid": w.pmid,
+            "seed": w.seed_key,
+        },
+        "open_access": {"is_oa": w.is_oa, "status": w.oa_status, "url": w.oa_url},
+        "code_urls": w.code_urls,
+        "dataset_urls": w.dataset_urls,
+        "is_retracted": w.is_retracted,
+        "authors": authors,
+        "authors_complete": w.authorships_complete,
+        "institutions": list(institutions.values()),
+        "countries": sorted({c for a in authors for c in a["countries"]}),
+        "versions": [
+            {
+                "kind": v.kind,
+                "label": v.label,
+                "date": v.date,
+                "year": v.year,
+                "doi": v.doi,
+                "arxiv_id": v.arxiv_id,
+                "url": v.url,
+                "venue": v.venue_name,
+                "title": v.title,
+            }
+            for v in versions
+        ],
+        "topics": paper_topics(session=session, work_id=work_id),
+        "keywords": w.keywords,
+        "geo_tags": w.geo_tags,
+        "counts": {
+            "cited_by_reported": w.cited_by_count or 0,
+            "cited_by_in_store": len(citing),
+            "references": len(references),
+            "references_in_store": sum(1 for r in references if r["work_id"]),
+            **_social_counts(session, work_id),
+        },
+        "counts_by_year": w.counts_by_year,
+        "references": references,
+        "citing": citing,
+        "related": paper_related(session=session, work_id=work_id) if related else [],
+    }
+
+
+def _social_counts(session: Session, work_id: int) -> dict:
+    """Votes, rating, views, saves, reviews and comments, counted from the rows (``core.social``)."""
+    from dataclasses import asdict
+
+    from core.social import work_counts
+
+    return asdict(work_counts(session=session, work_id=work_id))
+
+
+def paper_related(*, session: Session, work_id: int, limit: int = 8) -> list[dict]:
+    """Related papers with the reasons each is related (``core.related``)."""
+    from core.related import as_dicts, related_papers
+
+    return as_dicts(related_papers(session=session, work_id=work_id, limit=limit))
+
+
+def paper_authors(*, session: Session, work_id: int) -> list[dict]:
+    rows = session.exec(
+        select(Authorship, Researcher)
+        .join(Researcher, Researcher.id == Authorship.researcher_id)
+        .where(Authorship.work_id == work_id)
+        .order_by(Authorship.position, Authorship.id)
+    ).all()
+    inst_rows = session.exec(
+        select(AuthorshipInstitution.authorship_id, Institution)
+        .join(Institution, Institution.id == AuthorshipInstitution.institution_id)
+        .where(AuthorshipInstitution.authorship_id.in_([a.id for a, _ in rows]))
+    ).all()
+    insts: dict[int, list[dict]] = defaultdict(list)
+    for aid, inst in inst_rows:
+        insts[aid].append({"id": inst.id, "name": inst.name, "country_code": inst.country_code})
+    return [
+        {
+            "id": r.id,
+            "name": r.display_name,
+            "position": a.position,
+            "is_corresponding": a.is_corresponding,
+            "equal_contribution": a.equal_contribution,
+            "raw_affiliation": a.raw_affiliation,
+            "institutions": insts.get(a.id, []),
+            "countries": a.countries,
+            "is_placeholder": r.is_placeholder,
+            "orcid": r.orcid,
+        }
+        for a, r in rows
+    ]
+
+
+def paper_topics(*, session: Session, work_id: int) -> list[dict]:
+    rows = session.exec(
+        select(Topic, WorkTopic.score)
+        .join(WorkTopic, WorkTopic.topic_id == Topic.id)
+        .where(WorkTopic.work_id == work_id)
+        .order_by(WorkTopic.score.desc(), Topic.name)
+    ).all()
+    return [{"id": t.id, "name": t.name, "kind": t.kind, "score": s} for t, s in rows]
+
+
+def paper_references(*, session: Session, work_id: int, limit: int | None = None) -> list[dict]:
+    q = (
+        select(Citation, Work.title, Work.year)
+        .outerjoin(Work, Work.id == Citation.cited_work_id)
+        .where(Citation.citing_work_id == work_id)
+        .order_by(Citation.id)
+    )
+    rows = session.exec(q.limit(limit) if limit else q).all()
+    return [
+        {
+            "work_id": c.cited_work_id,
+            "title": title or c.cited_title or c.raw,
+            "year": year or c.cited_year,
+            "doi": c.cited_doi,
+            "openalex_id": c.cited_openalex_id,
+            "key": c.cited_key,
+        }
+        for c, title, year in rows
+    ]
+
+
+def paper_citing(*, session: Session, work_id: int, limit: int | None = None) -> list[dict]:
+    q = (
+        select(Work.id, Work.title, Work.year)
+        .join(Citation, Citation.citing_work_id == Work.id)
+        .where(Citation.cited_work_id == work_id)
+        .order_by(Work.year.desc(), Work.id)
+    )
+    rows = session.exec(q.limit(limit) if limit else q).all()
+    return [{"work_id": i, "title": t or "Untitled work", "year": y} for i, t, y in rows]
