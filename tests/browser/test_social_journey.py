@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -208,6 +209,9 @@ def open_by_id(page, label: str, box: str, item_id: int) -> None:
     field = main(page).get_by_role("textbox", name=box, exact=True)
     field.fill(str(item_id))
     field.press("Enter")
+    # The page reruns with ?id=... once the box is submitted; under load that can take longer than settle() waits
+    # for the rerun to begin, so wait for the address first.
+    page.wait_for_url(re.compile(rf"[?&]id={item_id}(&|$)"), timeout=TIMEOUT_MS)
     settle(page)
 
 
