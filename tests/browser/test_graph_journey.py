@@ -12,14 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import networkx as nx
@@ -71,43 +63,6 @@ def bangor_db(tmp_path_factory) -> Path:
     return db
 
 
-@contextmanager
-def streamlit_server(db: Path) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PEERSCOPE_LOAD_SEED_ON_FIRST_START": "false"}
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
-    ]  # fmt: skip
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"streamlit did not start:\n{log.read().decode(errors='replace')[-3000:]}")
-                time.sleep(0.3)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
 @pytest.fixture
 def page():
     try:
@@ -156,7 +111,7 @@ def nodes_on_screen(main) -> int:
     return int(re.search(r"on screen: (\d+) node", caption)[1])
 
 
-def test_lab_lead_journey(page, bangor_db, tmp_path):
+def test_lab_lead_journey(page, bangor_db, tmp_path, streamlit_server):
     from playwright.sync_api import expect
 
     with streamlit_server(bangor_db) as base:

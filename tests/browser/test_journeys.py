@@ -10,14 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,12 +59,6 @@ def sync_playwright():
     return sync_playwright
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def seeded_db(tmp_path_factory) -> Path:
     """A store holding the seed world, written before any server starts."""
@@ -83,51 +70,15 @@ def seeded_db(tmp_path_factory) -> Path:
     return db
 
 
-@contextmanager
-def streamlit_server(db: Path) -> Iterator[str]:
-    """Run ``streamlit run app.py`` over ``db`` on a free port; yield its base URL."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PEERSCOPE_LOAD_SEED_ON_FIRST_START": "false"}
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
-    ]  # fmt: skip
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"streamlit did not start:\n{log.read().decode(errors='replace')[-3000:]}")
-                time.sleep(0.3)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
 @pytest.fixture(scope="module")
-def server(seeded_db) -> Iterator[str]:
+def server(seeded_db, streamlit_server) -> Iterator[str]:
     """One server shared by the journeys that start from the home page."""
     with streamlit_server(seeded_db) as base:
         yield base
 
 
 @pytest.fixture
-def fresh_server(seeded_db) -> Iterator[str]:
+def fresh_server(seeded_db, streamlit_server) -> Iterator[str]:
     """A server nobody has visited yet: the first request decides how Streamlit treats the pages/ folder."""
     with streamlit_server(seeded_db) as base:
         yield base
