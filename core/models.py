@@ -515,3 +515,34 @@ class Notification(SQLModel, table=True):
     actor_user_id: int | None = Field(default=None, foreign_key="user.id")
     is_read: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class EmailConfirmation(SQLModel, table=True):
+    """A one-time code sent to an account's address; confirming it sets ``User.email_verified``.
+
+    Only a hash of the code is stored; a code expires, allows a few wrong guesses, and is used once."""
+
+    __table_args__ = (Index("ix_emailconfirmation_user_created", "user_id", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    email: str
+    code_hash: str
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    attempts: int = 0
+    used_at: datetime | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message waiting for the mailer (``python -m core mail send``); kept after sending as a record."""
+
+    __table_args__ = (Index("ix_outboxmessage_sent_created", "sent_at", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(index=True)
+    subject: str
+    body: str
+    kind: str  # email_confirmation | ...
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = None
