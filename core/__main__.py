@@ -11,9 +11,10 @@ import json
 import sys
 from pathlib import Path
 
-from core import queries
+from core import cli_accounts, queries
 from core.db import init_db, make_engine, session_scope
 from core.ingest.loader import FORMATS, ImportFailed, import_paths
+from core.permissions import InvalidInput, PermissionDenied
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportFailed as exc:
         print(f"import failed, nothing was written: {exc}", file=sys.stderr)
         return 1
-    except (queries.NotFound, queries.Ambiguous) as exc:
+    except (queries.NotFound, queries.Ambiguous, InvalidInput, PermissionDenied) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # a database that cannot be opened, a URL with a typo ...
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", parents=[common], help="load the seed world (data/seed/world.json)")
     seed.set_defaults(func=cmd_seed)
+    cli_accounts.add_parsers(sub, common)
     return p
 
 

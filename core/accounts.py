@@ -93,13 +93,17 @@ class UserRead:
     email: str | None
     is_active: bool
     created_at: datetime
+    email_verified: bool = False
 
 
 def user_read(*, session: Session, user_id: int) -> UserRead | None:
     user = session.get(User, user_id)
     if user is None:
         return None
-    return UserRead(user.id, user.display_name, user.role, user.provider, user.email, user.is_active, user.created_at)
+    return UserRead(
+        user.id, user.display_name, user.role, user.provider, user.email, user.is_active, user.created_at,
+        user.email_verified,
+    )
 
 
 def get_user_by_email(*, session: Session, email: str) -> User | None:

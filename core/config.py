@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     data_dir: Path = DATA_DIR
     openalex_mailto: str | None = None
     load_seed_on_first_start: bool = True
+    smtp_url: str | None = None  # smtp://user:password@host:587 or smtps://...; unset: mail stays in the outbox
+    mail_from: str = "Peerscope <no-reply@peerscope.invalid>"
 
 
 @lru_cache(maxsize=1)

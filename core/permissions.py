@@ -72,7 +72,7 @@ def require_role(session: Session, actor: Actor | None, needed: str, *, doing: s
     """Like ``require_user``, and the account's current role must rank at or above ``needed``."""
     user = require_user(session, actor, doing=doing)
     if not role_at_least(user.role, needed):
-        raise PermissionDenied(f"Only a {needed} can {doing}.")
+        raise PermissionDenied(f"Only {'an' if needed[0] in 'aeiou' else 'a'} {needed} can {doing}.")
     return user
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import accounts, claims, invitations, notifications, work_collections
+from core import accounts, claims, email_confirm, invitations, notifications, work_collections
 from ui import escape_md, session, state
 from ui.widgets import empty_state, paper_link, person_link
 
@@ -20,7 +20,8 @@ st.markdown(f"Signed in as **{escape_md(me.display_name, one_line=True)}** · ro
 user = session.read(lambda s: accounts.user_read(session=s, user_id=me.user_id))
 unread = session.read(lambda s: notifications.unread_count(session=s, actor=me))
 notes_tab, inbox_tab, coll_tab, claims_tab, settings_tab = st.tabs(
-    [f"Notifications ({unread})", "Invitations", "Collections", "Claims", "Settings"]
+    [f"Notifications ({unread})", "Invitations", "Collections", "Claims", "Settings"],
+    key="account_tab",  # keeps the open tab across reruns (a form's error shows where the person is)
 )
 
 with notes_tab:
@@ -102,7 +103,32 @@ with claims_tab:
         empty_state("No claims.", "Open your researcher profile and use “Claim this author”.")
 
 with settings_tab:
+    if user is not None and user.email:
+        st.subheader("Email")
+        if user.email_verified:
+            st.markdown(f":material/mark_email_read: {escape_md(user.email)} · **confirmed**")
+        else:
+            st.markdown(f":material/mail: {escape_md(user.email)} · not confirmed yet")
+            st.caption(
+                "Confirm the address to make it count as evidence: a claim with a confirmed address at an affiliated "
+                "institution's domain is verified at once."
+            )
+            if st.button("Send confirmation code", icon=":material/forward_to_inbox:", key="send_code"):
+                session.act(
+                    lambda s: email_confirm.send_code(session=s, actor=me),
+                    done=f"A 6-digit code is on its way to {user.email}; it is valid for 30 minutes.",
+                    scope="account",
+                )
+            with st.form("confirm_email", clear_on_submit=True):
+                code = st.text_input("Confirmation code", key="email_code", max_chars=12, placeholder="123456")
+                if st.form_submit_button("Confirm address", icon=":material/verified:"):
+                    session.act(
+                        lambda s: email_confirm.confirm_code(session=s, actor=me, code=code),
+                        done="Address confirmed.",
+                        scope="account",
+                    )
     if user is not None and user.provider == accounts.LOCAL:
+        st.subheader("Password")
         with st.form("change_password", clear_on_submit=True):
             current_pw = st.text_input("Current password", type="password", key="pw_current")
             new_pw = st.text_input("New password", type="password", key="pw_new", help="At least 10 characters.")

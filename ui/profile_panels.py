@@ -117,7 +117,8 @@ def _claim_form(rid: int, me, refresh: list) -> None:
         note = st.text_area("Note for the moderators (optional)", key="claim_note")
         st.caption(
             "An ORCID iD verifies at once only when you signed in through ORCID as that iD; an email only when it "
-            "is your account's verified address at an affiliated institution. Otherwise a moderator decides."
+            "is your account's confirmed address (Account → Settings) at an affiliated institution. Otherwise a "
+            "moderator decides."
         )
         if st.form_submit_button("Send claim", icon=":material/send:"):
             c = session.act(

@@ -9,7 +9,6 @@ which must load back into networkx with the nodes and edges of the lab's graph. 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -18,26 +17,10 @@ import networkx as nx
 import pytest
 
 from core import labs, queries
-from core.db import init_db, make_engine, session_scope
-from core.ingest.loader import import_paths
+from core.db import make_engine, session_scope
+from tests.browser.helpers import BANGOR, TIMEOUT_MS, launch, settle, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = Path(__file__).resolve().parent / "screenshots"
-BANGOR = ROOT.parent / "shared" / "data" / "openalex-ego-bangor"
-CHROMIUM = os.environ.get("PEERSCOPE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
-TIMEOUT_MS = 30_000
-
-
-def _need(what: str, ok: bool) -> None:
-    if ok:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI is set but {what} is missing", pytrace=False)
-    pytest.skip(f"browser tests need {what}")
 
 
 def _bylines() -> list[set[str]]:
@@ -46,34 +29,20 @@ def _bylines() -> list[set[str]]:
     return [{a["author"]["display_name"] for a in w["authorships"] if a.get("author")} for w in works]
 
 
-@pytest.fixture(scope="module")
-def bangor_db(tmp_path_factory) -> Path:
-    _need(f"the shared data folder {BANGOR}", (BANGOR / "works.jsonl").is_file())
-    # One import per test session (tests/pages/test_graph_pages.py builds the same): copy the built file.
-    built = tmp_path_factory.getbasetemp() / "bangor-store.db"
-    if not built.is_file():
-        building = tmp_path_factory.getbasetemp() / "bangor-building.db"
-        engine = make_engine(f"sqlite:///{building}")
-        init_db(engine)
-        import_paths([BANGOR], engine=engine)
-        engine.dispose()
-        building.rename(built)
-    db = tmp_path_factory.mktemp("graph-browser") / "peerscope.db"
-    shutil.copyfile(built, db)
+@pytest.fixture
+def bangor_db(bangor_store, tmp_path) -> Path:
+    db = tmp_path / "peerscope.db"
+    shutil.copyfile(bangor_store, db)
     return db
 
 
 @pytest.fixture
-def page():
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        sync_playwright = None
-    _need("the playwright Python package", sync_playwright is not None)
-    _need(f"chromium at {CHROMIUM} (PEERSCOPE_CHROMIUM)", Path(CHROMIUM).is_file() or bool(shutil.which(CHROMIUM)))
+def page(sync_playwright):
+    from playwright.sync_api import expect
+
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(pw)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
             pg = context.new_page()
@@ -84,26 +53,6 @@ def page():
             assert not errors, errors
         finally:
             browser.close()
-
-
-def settle(page) -> None:
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-              && !document.querySelector('[data-stale="true"]')""",
-        timeout=TIMEOUT_MS,
-    )
-
-
-def shot(page, name: str) -> Path:
-    path = SHOTS / f"{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    viewport = page.viewport_size
-    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": viewport["width"], "height": max(min(height, 6000), 600)})
-    settle(page)
-    page.screenshot(path=str(path))
-    page.set_viewport_size(viewport)
-    return path
 
 
 def nodes_on_screen(main) -> int:

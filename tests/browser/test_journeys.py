@@ -8,8 +8,6 @@ Screenshots go to ``tests/browser/screenshots/`` (git-ignored); the researcher p
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,45 +16,15 @@ import pytest
 from core.db import init_db, make_engine
 from core.ingest.loader import import_paths
 from core.ingest.seed import SEED_PATH
+from tests.browser.helpers import ROOT, SHOTS, TIMEOUT_MS, launch, main, settle, shot
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = Path(__file__).resolve().parent / "screenshots"
 README_SHOT = ROOT / "docs" / "screenshot.png"
-CHROMIUM = os.environ.get("PEERSCOPE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WORLD = json.loads(SEED_PATH.read_text(encoding="utf-8"))
 ZZ = next(p for p in WORLD["people"] if p["seed_key"] == "seed:person:zhongwang-zhang")
 ZZ_WORKS = [w for w in WORLD["works"] if ZZ["seed_key"] in {a.get("person") for a in w.get("authors", [])}]
 EMBEDDING = next(w for w in WORLD["works"] if w["seed_key"] == "seed:work:embedding-principle")
-TIMEOUT_MS = 30_000
-
-
-def _need(what: str, ok: bool) -> None:
-    if ok:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI is set but {what} is missing", pytrace=False)
-    pytest.skip(f"browser tests need {what}")
-
-
-@pytest.fixture(scope="module")
-def sync_playwright():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    _need("the playwright Python package", sync_playwright is not None)
-    _need(f"chromium at {CHROMIUM} (PEERSCOPE_CHROMIUM)", Path(CHROMIUM).is_file() or bool(shutil.which(CHROMIUM)))
-    return sync_playwright
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +58,7 @@ def page(sync_playwright):
 
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(pw)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             pg = context.new_page()
@@ -101,33 +69,6 @@ def page(sync_playwright):
             assert not errors, errors
         finally:
             browser.close()
-
-
-def settle(page) -> None:
-    """Wait until Streamlit has finished the current run: no running-status widget, no stale (faded) elements."""
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-              && !document.querySelector('[data-stale="true"]')""",
-        timeout=TIMEOUT_MS,
-    )
-
-
-def shot(page, name: str, *, path: Path | None = None, height: int | None = None) -> Path:
-    """Screenshot the whole page (``height=None``: tall enough for all of Streamlit's scrolling main area)."""
-    path = path or SHOTS / f"{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    viewport = page.viewport_size
-    if height is None:
-        height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": viewport["width"], "height": max(min(height, 8000), 600)})
-    settle(page)
-    page.screenshot(path=str(path))
-    page.set_viewport_size(viewport)
-    return path
-
-
-def main(page):
-    return page.locator('[data-testid="stMain"]')
 
 
 def trust_card(page):

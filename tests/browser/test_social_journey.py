@@ -11,11 +11,6 @@ Screenshots go to ``tests/browser/screenshots/social_*.png``.
 from __future__ import annotations
 
 import json
-import os
-import re
-import shutil
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from sqlmodel import select
@@ -26,15 +21,24 @@ from core.ingest.loader import import_paths
 from core.ingest.seed import SEED_PATH
 from core.models import Researcher, Work
 from core.writes import run_write
+from tests.browser.helpers import (
+    TIMEOUT_MS,
+    choose,
+    expand,
+    form_with,
+    launch,
+    main,
+    nav,
+    open_by_id,
+    settle,
+    sign_in,
+    sign_up,
+    submit,
+)
+from tests.browser.helpers import shot as _shot
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = os.environ.get("PEERSCOPE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
-TIMEOUT_MS = 30_000
 WORLD = json.loads(SEED_PATH.read_text(encoding="utf-8"))
 EMBEDDING = next(w for w in WORLD["works"] if w["seed_key"] == "seed:work:embedding-principle")
 PASSWORD, MOD_PASSWORD = "member password 1", "moderator password 1"
@@ -46,23 +50,6 @@ PAYLOADS = [
     "![x](https://evil.example/x.png)",
     '<a href="javascript:alert(1)">x</a>',
 ]
-
-
-@pytest.fixture(scope="module")
-def sync_playwright():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    for what, ok in (
-        ("the playwright Python package", sync_playwright is not None),
-        (f"chromium at {CHROMIUM}", Path(CHROMIUM).is_file() or bool(shutil.which(CHROMIUM))),
-    ):
-        if not ok:
-            if os.environ.get("CI"):
-                pytest.fail(f"CI is set but {what} is missing", pytrace=False)
-            pytest.skip(f"browser tests need {what}")
-    return sync_playwright
 
 
 @pytest.fixture(scope="module")
@@ -88,96 +75,14 @@ def store(tmp_path_factory) -> dict:
     return {"db": db, **ids}
 
 
+def shot(page, name: str):
+    return _shot(page, f"social_{name}")
+
+
 @pytest.fixture(scope="module")
 def server(store, streamlit_server):
     with streamlit_server(store["db"]) as base:
         yield base
-
-
-def settle(page) -> None:
-    page.wait_for_timeout(150)
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-              && !document.querySelector('[data-stale="true"]')""",
-        timeout=TIMEOUT_MS,
-    )
-
-
-def shot(page, name: str) -> Path:
-    path = SHOTS / f"social_{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    viewport = page.viewport_size
-    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": viewport["width"], "height": max(min(height, 8000), 600)})
-    settle(page)
-    page.screenshot(path=str(path))
-    page.set_viewport_size(viewport)
-    return path
-
-
-def main(page):
-    return page.locator('[data-testid="stMain"]')
-
-
-def form_with(page, button: str):
-    """The form (or popover form) whose submit button is called ``button``."""
-    return (
-        page.get_by_test_id("stForm")
-        .filter(  # page-wide: popovers render outside the main area
-            has=page.get_by_role("button", name=button, exact=True)
-        )
-        .last
-    )
-
-
-def submit(page, button: str) -> None:
-    form_with(page, button).get_by_role("button", name=button, exact=True).click()
-    settle(page)
-
-
-def choose(page, scope, label: str, option: str) -> None:
-    """Pick ``option`` in the Streamlit selectbox labelled ``label`` inside ``scope``."""
-    scope.get_by_test_id("stSelectbox").filter(has_text=label).locator("input").click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-def sign_in(page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/account")
-    settle(page)
-    form = form_with(page, "Sign in")
-    form.get_by_role("textbox", name="Email", exact=True).fill(email)
-    form.get_by_role("textbox", name="Password", exact=True).fill(password)
-    submit(page, "Sign in")
-
-
-def expand(page, label: str) -> None:
-    main(page).locator("summary").filter(has_text=label).first.click()
-
-
-def nav(page, label: str) -> None:
-    """Move inside the app (a reload would start a new session, and the sign-in lives in the session)."""
-    path = {"Search": "", "Researcher": "researcher", "Paper": "paper", "Account": "account"}.get(label, label.lower())
-    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=label, exact=True)
-    for _ in range(5):  # a click that lands during a rerun can be dropped: click again
-        settle(page)
-        link.click()
-        try:
-            page.wait_for_url(lambda url: urlparse(url).path.strip("/") == path, timeout=3000)
-            break
-        except Exception:
-            continue
-    settle(page)
-
-
-def open_by_id(page, label: str, box: str, item_id: int) -> None:
-    nav(page, label)
-    field = main(page).get_by_role("textbox", name=box, exact=True)
-    field.fill(str(item_id))
-    field.press("Enter")
-    # The page reruns with ?id=... once the box is submitted; under load that can take longer than settle() waits
-    # for the rerun to begin, so wait for the address first.
-    page.wait_for_url(re.compile(rf"[?&]id={item_id}(&|$)"), timeout=TIMEOUT_MS)
-    settle(page)
 
 
 def test_social_journey_and_hostile_text(sync_playwright, server, store):
@@ -188,7 +93,7 @@ def test_social_journey_and_hostile_text(sync_playwright, server, store):
     dialogs: list[str] = []
     errors: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(pw)
         try:
             member, mod = (browser.new_context(viewport={"width": 1400, "height": 1000}).new_page() for _ in "ab")
             for pg in (member, mod):
@@ -204,16 +109,7 @@ def test_social_journey_and_hostile_text(sync_playwright, server, store):
             expect(main(member).get_by_role("button", name="Like")).to_have_count(0)
 
             # Sign up from the sidebar's "Sign in", sign out, sign in again.
-            member.get_by_test_id("stSidebar").get_by_role("button", name="Sign in").click()
-            settle(member)
-            main(member).get_by_role("tab", name="Create an account").click()
-            form = form_with(member, "Create account")
-            form.get_by_role("textbox", name="Display name", exact=True).fill(
-                PAYLOADS[1]
-            )  # a hostile display name, shown as text
-            form.get_by_role("textbox", name="Email", exact=True).fill("ada@example.org")
-            form.get_by_role("textbox", name="Password", exact=True).fill(PASSWORD)
-            submit(member, "Create account")
+            sign_up(member, PAYLOADS[1], "ada@example.org", PASSWORD)  # a hostile display name, shown as text
             expect(main(member).get_by_text("Account created: you are signed in.")).to_be_visible()
             shot(member, "01_signed_up")
             main(member).get_by_role("tab", name="Settings").click()

@@ -175,7 +175,7 @@ def test_roles_are_given_by_admins_and_the_last_admin_stays(engine):
         admin = accounts.create_admin(session=s, email="root@example.org", password=PW, display_name="Root")
     member = _sign_up(engine)
     assert admin.role == "admin"
-    with session_scope(engine) as s, pytest.raises(PermissionDenied, match="^Only a admin can change roles.$"):
+    with session_scope(engine) as s, pytest.raises(PermissionDenied, match="^Only an admin can change roles.$"):
         accounts.set_role(session=s, actor=member, user_id=member.user_id, role="admin")
     with session_scope(engine) as s:
         accounts.set_role(session=s, actor=admin, user_id=member.user_id, role="moderator")
