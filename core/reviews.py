@@ -62,10 +62,26 @@ def _fields(summary, strengths, concerns, method_questions, recommendation) -> d
     }
 
 
+def _version_key(v: WorkVersion) -> tuple:
+    return (VERSION_RANK.get(v.kind, 0), v.year or 0, v.date or "", v.id)
+
+
+def version_label(v: WorkVersion) -> str:
+    """"preprint v2 (2022)", "published (2023)": how a version is named next to a review."""
+    label = v.kind if not v.label or v.label == v.kind else f"{v.kind} {v.label}"
+    return label + (f" ({v.year})" if v.year else "")
+
+
+def reviewable_versions(*, session: Session, work_id: int) -> list[tuple[int, str]]:
+    """The versions a reviewer can choose, the version of record first (the default), as ``(id, label)``."""
+    rows = session.exec(select(WorkVersion).where(WorkVersion.work_id == work_id)).all()
+    return [(v.id, version_label(v)) for v in sorted(rows, key=_version_key, reverse=True)]
+
+
 def _version(session: Session, work_id: int, work_version_id: int | None) -> int | None:
     if work_version_id is None:
         rows = session.exec(select(WorkVersion).where(WorkVersion.work_id == work_id)).all()
-        newest = max(rows, key=lambda v: (VERSION_RANK.get(v.kind, 0), v.year or 0, v.date or "", v.id), default=None)
+        newest = max(rows, key=_version_key, default=None)
         return newest.id if newest else None
     v = session.get(WorkVersion, work_version_id)
     if v is None or v.work_id != work_id:
@@ -173,10 +189,7 @@ def work_reviews(*, session: Session, work_id: int) -> list[ReviewRead]:
     out = []
     for r, name in rows:
         v = session.get(WorkVersion, r.work_version_id) if r.work_version_id else None
-        label = None
-        if v is not None:
-            label = v.kind if not v.label or v.label == v.kind else f"{v.kind} {v.label}"
-            label += f" ({v.year})" if v.year else ""
+        label = version_label(v) if v is not None else None
         edits = len(session.exec(select(ReviewRevision.id).where(ReviewRevision.review_id == r.id)).all())
         out.append(
             ReviewRead(

@@ -186,11 +186,23 @@ def _review_form(work_id: int, me: Actor, old: reviews.ReviewRead | None) -> Non
             format_func=RECOMMENDATIONS.get,
             key=f"{key}_rec",
         )
-        st.caption("The review is tied to the version of record (the most advanced version this store knows).")
+        versions = session.read(lambda s: reviews.reviewable_versions(session=s, work_id=work_id))
+        version_id = None
+        if versions:
+            ids = [v for v, _ in versions]
+            version_id = st.selectbox(
+                "Version you reviewed",
+                ids,
+                index=ids.index(old.work_version_id) if old and old.work_version_id in ids else 0,
+                format_func=dict(versions).get,
+                key=f"{key}_version",
+                help="The version of record is listed first; pick the preprint if that is what you read.",
+            )
         if st.form_submit_button("Save review" if old else "Publish review", icon=":material/rate_review:"):
             fields = dict(
-                summary=summary, strengths=strengths, concerns=concerns, method_questions=questions, recommendation=rec
-            )
+                summary=summary, strengths=strengths, concerns=concerns, method_questions=questions, recommendation=rec,
+                work_version_id=version_id,
+            )  # fmt: skip
             if old:
                 fn = lambda s: reviews.edit_review(session=s, actor=me, review_id=old.id, **fields)  # noqa: E731
             else:

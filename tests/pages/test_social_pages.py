@@ -236,8 +236,13 @@ def test_vote_rate_save_review_comment_and_reply_change_the_counts(world):
     at.text_area(key="review_new_summary").input("Clear argument, small experiments.")
     at.text_area(key="review_new_concerns").input("Only two datasets.")
     at.selectbox(key="review_new_rec").set_value("major-revision")
+    versions = run_write(world, lambda s: reviews.reviewable_versions(session=s, work_id=wid))
+    assert [label.split()[0] for _, label in versions] == ["published", "preprint"]  # the version of record first
+    assert at.selectbox(key="review_new_version").value == versions[0][0]
+    at.selectbox(key="review_new_version").set_value(versions[1][0])  # the reviewer read the preprint
     click(button(at, "Publish review"))
     assert metric(at, "Reviews") == "1"
+    assert f"Reviewed version: {escape_md(versions[1][1], one_line=True)}" in [c.value for c in at.caption]
     assert "Clear argument, small experiments." in [t.value for t in at.text]
     assert any(m.value.startswith("**Major revision** · by Grace Member") for m in at.markdown)
 

@@ -206,6 +206,9 @@ def test_reviews_are_tied_to_a_version_and_keep_their_history(engine):
     with session_scope(engine) as s:
         versions = dict(s.exec(select(WorkVersion.kind, WorkVersion.id).where(WorkVersion.work_id == work)).all())
         assert sorted(versions) == ["preprint", "published"]
+        assert reviews.reviewable_versions(session=s, work_id=work) == [
+            (versions["published"], "published"), (versions["preprint"], "preprint (2022)"),
+        ]  # fmt: skip
         rid = reviews.write_review(
             session=s,
             actor=reader,
