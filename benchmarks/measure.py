@@ -169,7 +169,7 @@ def _ids(rows) -> str:
     return ",".join(str(int(r[0])) for r in rows) or "NULL"
 
 
-def floor_sql(conn, kind: str, value: str, like_op: str) -> None:
+def floor_sql(conn, kind: str, value: str) -> None:
     """The indexed SQL a page cannot do without, one statement per panel, fetched in full."""
     from sqlalchemy import text
 
@@ -211,11 +211,20 @@ def floor_sql(conn, kind: str, value: str, like_op: str) -> None:
         q(f"SELECT a.work_id, a.researcher_id, w.year FROM authorship a JOIN work w ON w.id = a.work_id "
           f"WHERE a.work_id IN (SELECT work_id FROM authorship WHERE researcher_id IN ({_ids(members)}))")  # fmt: skip
     elif kind == "search":
-        like = f"%{value}%"
-        q(f"SELECT id, display_name FROM researcher WHERE display_name {like_op} :q LIMIT 10", q=like)
-        q(f"SELECT id, title, year FROM work WHERE title {like_op} :q LIMIT 10", q=like)
-        q(f"SELECT id, name, kind FROM topic WHERE name {like_op} :q LIMIT 10", q=like)
-        q(f"SELECT id, name, country_code FROM institution WHERE name {like_op} :q LIMIT 10", q=like)
+        # The bare full-text lookups (revision 0003's index), ten hits per kind, unranked: what any search must read.
+        from core.search import fts5_match, query_words, tsquery, tsvector_sql
+
+        words = query_words(value)
+        if conn.dialect.name == "postgresql":  # as core.search does: no guessing a prefix's selectivity into a seq scan
+            q("SELECT set_config('enable_seqscan', 'off', true)")
+        for table, col, prefix in (("researcher", "display_name", "all"), ("work", "title", "last"),
+                                   ("topic", "name", "all"), ("institution", "name", "all")):  # fmt: skip
+            if conn.dialect.name == "sqlite":
+                q(f"SELECT t.id, t.{col} FROM fts_{table} f JOIN {table} t ON t.id = f.rowid "
+                  f"WHERE fts_{table} MATCH :m LIMIT 10", m=fts5_match(words, prefix=prefix))  # fmt: skip
+            else:
+                q(f"SELECT t.id, t.{col} FROM \"{table}\" t "
+                  f"WHERE {tsvector_sql('t.' + col)} @@ to_tsquery('simple', :q) LIMIT 10", q=tsquery(words, prefix=prefix))  # fmt: skip
     else:
         raise ValueError(kind)
 
@@ -279,13 +288,12 @@ def task_pages(spec: dict) -> dict:
         if i:
             empty.append(dt)
     engine = make_engine(spec["url"])
-    like_op = "LIKE" if engine.dialect.name == "sqlite" else "ILIKE"
     sql = []
     with engine.connect() as conn:
-        floor_sql(conn, kind, warm, like_op)
+        floor_sql(conn, kind, warm)
         for v in measured:
             t0 = time.perf_counter()
-            floor_sql(conn, kind, v, like_op)
+            floor_sql(conn, kind, v)
             sql.append(time.perf_counter() - t0)
     engine.dispose()
     return {"kind": kind, "page": percentiles(times), "sql_floor": percentiles(sql), "empty_floor": percentiles(empty),

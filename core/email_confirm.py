@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -106,7 +106,7 @@ def confirm_code(*, session: Session, actor: Actor | None, code: str, now: datet
 
 def _aware(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; ours are UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def is_confirmed(*, session: Session, user_id: int) -> bool:

@@ -54,7 +54,11 @@ class Expansion:
 
 
 def node_attrs(*, session: Session, keys: list[str]) -> dict[str, dict]:
-    """Label, kind, id and measures (first year, citations, trust) for node keys, in one query per kind."""
+    """Label, kind, id and measures (first year, citations, trust) for node keys, in one query per kind.
+
+    Only the columns shown are read (whole work and researcher rows are wide), and a person's first year and
+    citations come from one pass over their works.
+    """
     by_kind: dict[str, list[int]] = defaultdict(list)
     for k in keys:
         kind, ident = parse_key(k)
@@ -62,29 +66,35 @@ def node_attrs(*, session: Session, keys: list[str]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     if by_kind["researcher"]:
         ids = by_kind["researcher"]
-        first = dict(session.exec(
-            select(Authorship.researcher_id, func.min(Work.year)).join(Work, Work.id == Authorship.work_id)
-            .where(Authorship.researcher_id.in_(ids)).group_by(Authorship.researcher_id)).all())
-        cites = dict(session.exec(
-            select(Authorship.researcher_id, func.sum(Work.cited_by_count)).join(Work, Work.id == Authorship.work_id)
-            .where(Authorship.researcher_id.in_(ids)).group_by(Authorship.researcher_id)).all())
-        for r in session.exec(select(Researcher).where(Researcher.id.in_(ids))):
-            out[f"r:{r.id}"] = {"kind": "researcher", "id": r.id, "label": r.display_name, "trust": r.trust_score or 0,
-                                "verified": r.claim_status == "claimed", "first_year": first.get(r.id),
-                                "citations": int(cites.get(r.id) or 0)}
+        facts = {rid: (first, cites) for rid, first, cites in session.exec(
+            select(Authorship.researcher_id, func.min(Work.year), func.sum(Work.cited_by_count))
+            .join(Work, Work.id == Authorship.work_id)
+            .where(Authorship.researcher_id.in_(ids)).group_by(Authorship.researcher_id)).all()}  # fmt: skip
+        people = session.exec(select(Researcher.id, Researcher.display_name, Researcher.trust_score,
+                                     Researcher.claim_status).where(Researcher.id.in_(ids))).all()  # fmt: skip
+        for rid, name, trust, claim in people:
+            first, cites = facts.get(rid, (None, None))
+            out[f"r:{rid}"] = {"kind": "researcher", "id": rid, "label": name, "trust": trust or 0,
+                               "verified": claim == "claimed", "first_year": first, "citations": int(cites or 0)}  # fmt: skip
     if by_kind["work"]:
-        for w in session.exec(select(Work).where(Work.id.in_(by_kind["work"]))):
-            out[f"w:{w.id}"] = {"kind": "work", "id": w.id, "label": w.title or "Untitled work", "first_year": w.year,
-                                "citations": w.cited_by_count or 0, "year": w.year}
+        for wid, title, year, cited in session.exec(
+            select(Work.id, Work.title, Work.year, Work.cited_by_count).where(Work.id.in_(by_kind["work"]))
+        ):
+            out[f"w:{wid}"] = {"kind": "work", "id": wid, "label": title or "Untitled work", "first_year": year,
+                               "citations": cited or 0, "year": year}  # fmt: skip
     if by_kind["topic"]:
-        for t in session.exec(select(Topic).where(Topic.id.in_(by_kind["topic"]))):
-            out[f"t:{t.id}"] = {"kind": "topic", "id": t.id, "label": t.name}
+        for tid, name in session.exec(select(Topic.id, Topic.name).where(Topic.id.in_(by_kind["topic"]))):
+            out[f"t:{tid}"] = {"kind": "topic", "id": tid, "label": name}
     if by_kind["institution"]:
-        for i in session.exec(select(Institution).where(Institution.id.in_(by_kind["institution"]))):
-            out[f"i:{i.id}"] = {"kind": "institution", "id": i.id, "label": i.name, "country": i.country_code or ""}
+        for iid, name, country in session.exec(
+            select(Institution.id, Institution.name, Institution.country_code).where(
+                Institution.id.in_(by_kind["institution"])
+            )
+        ):
+            out[f"i:{iid}"] = {"kind": "institution", "id": iid, "label": name, "country": country or ""}
     if by_kind["venue"]:
-        for v in session.exec(select(Venue).where(Venue.id.in_(by_kind["venue"]))):
-            out[f"v:{v.id}"] = {"kind": "venue", "id": v.id, "label": v.name}
+        for vid, name in session.exec(select(Venue.id, Venue.name).where(Venue.id.in_(by_kind["venue"]))):
+            out[f"v:{vid}"] = {"kind": "venue", "id": vid, "label": name}
     return out
 
 
@@ -179,13 +189,17 @@ def expand(*, session: Session, key: str, edge_kinds: tuple[str, ...] = EDGE_KIN
 def _coauthor_edges(session: Session, rid: int, work_ids: list[int]) -> list[tuple[str, str, dict, float]]:
     if not work_ids:
         return []
-    rows = session.exec(
+    from core.queries import placeholder_ids
+
+    rows = session.connection().execute(  # many rows: Core rows, without the ORM's per-row layer
         select(Authorship.work_id, Authorship.researcher_id, Work.year).join(Work, Work.id == Authorship.work_id)
-        .join(Researcher, Researcher.id == Authorship.researcher_id)
-        .where(Authorship.work_id.in_(work_ids), Researcher.is_placeholder.is_(False))).all()
+        .where(Authorship.work_id.in_(work_ids))).all()  # fmt: skip
+    skip = placeholder_ids(session=session)  # dropped by id, not by joining every co-author's row
     bylines: dict[int, list[int]] = defaultdict(list)
     years: dict[int, int | None] = {}
     for wid, r, y in rows:
+        if r in skip:
+            continue
         bylines[wid].append(r)
         years[wid] = y
     strength: dict[int, float] = defaultdict(float)
@@ -285,7 +299,9 @@ def path_to_researcher(*, session: Session, source: int, target: int, hops: int 
     from core.network import strongest_path
 
     g = collaboration_neighbourhood(session=session, seeds=[source, target], hops=(hops + 1) // 2 + 1)
-    verified = set(session.exec(select(Researcher.id).where(Researcher.claim_status == "claimed")).all())
+    # Only the people in the neighbourhood matter (a scan of every researcher otherwise).
+    verified = set(session.exec(select(Researcher.id).where(Researcher.claim_status == "claimed",
+                                                            Researcher.id.in_(list(g.nodes)))).all())  # fmt: skip
     nodes = strongest_path(g, source, target, prefer=verified)
     if not nodes:
         return []

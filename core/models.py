@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -69,6 +69,12 @@ class Topic(SQLModel, table=True):
 
 
 class Researcher(SQLModel, table=True):
+    # The few placeholder records ("Deleted Author", collaborations): co-author queries leave them out by id instead
+    # of joining every co-author's (wide) researcher row.
+    __table_args__ = (
+        Index("ix_researcher_placeholder", "id", sqlite_where=text("is_placeholder = 1"),
+              postgresql_where=text("is_placeholder")),
+    )  # fmt: skip
     id: int | None = Field(default=None, primary_key=True)
     display_name: str
     given_name: str | None = None
@@ -144,6 +150,11 @@ class ResearcherInstitution(SQLModel, table=True):
 
 
 class Work(SQLModel, table=True):
+    # Only the ids of works with an abstract: the store summary counts them without reading every work row.
+    __table_args__ = (
+        Index("ix_work_has_abstract", "id", sqlite_where=text("abstract IS NOT NULL"),
+              postgresql_where=text("abstract IS NOT NULL")),
+    )  # fmt: skip
     id: int | None = Field(default=None, primary_key=True)
     title: str
     title_key: str = Field(default="", index=True)  # normalised title, for matching records without ids
@@ -229,6 +240,8 @@ class Citation(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("citing_work_id", "cited_key"),
         Index("ix_citation_cited_work", "cited_work_id", "citing_work_id"),
+        # Shared references (``core.related``): the works that cite the same key, without scanning every citation.
+        Index("ix_citation_cited_key", "cited_key", "citing_work_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     citing_work_id: int = Field(foreign_key="work.id", index=True)
@@ -546,3 +559,22 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = None
     attempts: int = 0
     last_error: str | None = None
+
+
+class StoreStats(SQLModel, table=True):
+    """The corpus counts of the store summary (sidebar, home page), kept by ``core.aggregates`` after every import so
+    a page view never counts the corpus. ``marks`` holds each counted table's largest id at counting time: a row
+    added outside an import makes them differ, and the counts are then read live."""
+
+    id: int | None = Field(default=None, primary_key=True)  # one row, id 1
+    works: int = 0
+    researchers: int = 0
+    institutions: int = 0
+    topics: int = 0
+    venues: int = 0
+    authorships: int = 0
+    citations: int = 0
+    citations_in_store: int = 0
+    works_with_abstract: int = 0
+    marks: dict = _json(dict)
+    refreshed_at: datetime = Field(default_factory=utcnow)

@@ -169,15 +169,22 @@ _FOLD = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "
                        "Œ": "OE", "đ": "d", "Đ": "D", "ð": "d", "þ": "th", "ı": "i", "ȷ": "j"})  # fmt: skip
 
 
+_LATEX_MARK_RE = re.compile(r"[\\{}`~]|--|''")  # what makes latex_to_unicode change a text at all
+_JOINER_RE = re.compile(r"[-\u2010\u2011\u2013'\u2019`]")
+_PUNCT_RE = re.compile(r"[^\w\s]|_")
+
+
 def _fold(text: str) -> str:
     """Casefolded, accent-free text (NFKD, combining marks dropped, ø/ł/ß... spelled out)."""
+    if text.isascii() and not _LATEX_MARK_RE.search(text):
+        return text.lower()  # the same result without the Unicode passes: most names, and every import meets them
     text = unicodedata.normalize("NFKD", latex_to_unicode(text).translate(_FOLD))
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
 def _key(text: str) -> str:
-    text = re.sub(r"[-\u2010\u2011\u2013'\u2019`]", "", _fold(text))  # Zhi-Qin -> zhiqin, O'Brien -> obrien
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
+    text = _JOINER_RE.sub("", _fold(text))  # Zhi-Qin -> zhiqin, O'Brien -> obrien
+    return " ".join(_PUNCT_RE.sub(" ", text).split())
 
 
 def name_key(name: str) -> str:
@@ -193,6 +200,18 @@ def name_key(name: str) -> str:
     """
     given, family, _ = _split_parts(name)
     return _key(f"{given or ''} {family}")
+
+
+def person_name_fields(name: str) -> tuple[str | None, str, str, str]:
+    """``(given, family, name_key, initials_key)`` of a name, splitting it once (an import stores all four).
+
+    >>> n = "Xu, Zhi-Qin John"
+    >>> person_name_fields(n) == (*split_name(n), name_key(n), initials_key(n))
+    True
+    """
+    given, family, _ = _split_parts(name)
+    family_key = _key(family)
+    return given, family, _key(f"{given or ''} {family}"), f"{_key(given or '')[:1]} {family_key}".strip()
 
 
 def text_key(text: str) -> str:

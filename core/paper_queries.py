@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from core.models import (
@@ -22,7 +23,9 @@ from core.queries import NotFound
 
 
 # ---- paper page ---------------------------------------------------------------------------------
-def paper_detail(*, session: Session, work_id: int, related: bool = True) -> dict:
+def paper_detail(*, session: Session, work_id: int, related: bool = True, citing_limit: int | None = None) -> dict:
+    """The paper page's view model. ``citing_limit`` keeps only the newest citing works (the page lists 100; a
+    classic is cited thousands of times) while ``counts["cited_by_in_store"]`` still counts them all."""
     w = session.get(Work, work_id)
     if w is None:
         raise NotFound(f"no paper with id {work_id}")
@@ -34,7 +37,12 @@ def paper_detail(*, session: Session, work_id: int, related: bool = True) -> dic
             institutions.setdefault(inst["id"], inst)
     versions = session.exec(select(WorkVersion).where(WorkVersion.work_id == work_id).order_by(WorkVersion.id)).all()
     references = paper_references(session=session, work_id=work_id)
-    citing = paper_citing(session=session, work_id=work_id)
+    citing = paper_citing(session=session, work_id=work_id, limit=citing_limit)
+    citing_total = (
+        len(citing)
+        if citing_limit is None or len(citing) < citing_limit
+        else paper_citing_count(session=session, work_id=work_id)
+    )
     return {
         "id": w.id,
         "title": w.title or "Untitled work",
@@ -82,7 +90,7 @@ def paper_detail(*, session: Session, work_id: int, related: bool = True) -> dic
         "geo_tags": w.geo_tags,
         "counts": {
             "cited_by_reported": w.cited_by_count or 0,
-            "cited_by_in_store": len(citing),
+            "cited_by_in_store": citing_total,
             "references": len(references),
             "references_in_store": sum(1 for r in references if r["work_id"]),
             **_social_counts(session, work_id),
@@ -111,34 +119,47 @@ def paper_related(*, session: Session, work_id: int, limit: int = 8) -> list[dic
 
 
 def paper_authors(*, session: Session, work_id: int) -> list[dict]:
+    """The byline in order, each author with their institutions on this work (only the columns shown: a
+    consortium paper has hundreds of authors, and whole researcher rows are wide)."""
     rows = session.exec(
-        select(Authorship, Researcher)
+        select(
+            Authorship.id,
+            Authorship.position,
+            Authorship.is_corresponding,
+            Authorship.equal_contribution,
+            Authorship.raw_affiliation,
+            Authorship.countries,
+            Researcher.id,
+            Researcher.display_name,
+            Researcher.is_placeholder,
+            Researcher.orcid,
+        )
         .join(Researcher, Researcher.id == Authorship.researcher_id)
         .where(Authorship.work_id == work_id)
         .order_by(Authorship.position, Authorship.id)
     ).all()
     inst_rows = session.exec(
-        select(AuthorshipInstitution.authorship_id, Institution)
+        select(AuthorshipInstitution.authorship_id, Institution.id, Institution.name, Institution.country_code)
         .join(Institution, Institution.id == AuthorshipInstitution.institution_id)
-        .where(AuthorshipInstitution.authorship_id.in_([a.id for a, _ in rows]))
+        .where(AuthorshipInstitution.authorship_id.in_([r[0] for r in rows]))
     ).all()
     insts: dict[int, list[dict]] = defaultdict(list)
-    for aid, inst in inst_rows:
-        insts[aid].append({"id": inst.id, "name": inst.name, "country_code": inst.country_code})
+    for aid, iid, name, country in inst_rows:
+        insts[aid].append({"id": iid, "name": name, "country_code": country})
     return [
         {
-            "id": r.id,
-            "name": r.display_name,
-            "position": a.position,
-            "is_corresponding": a.is_corresponding,
-            "equal_contribution": a.equal_contribution,
-            "raw_affiliation": a.raw_affiliation,
-            "institutions": insts.get(a.id, []),
-            "countries": a.countries,
-            "is_placeholder": r.is_placeholder,
-            "orcid": r.orcid,
+            "id": rid,
+            "name": name,
+            "position": position,
+            "is_corresponding": corresponding,
+            "equal_contribution": equal,
+            "raw_affiliation": raw_affiliation,
+            "institutions": insts.get(aid, []),
+            "countries": countries,
+            "is_placeholder": placeholder,
+            "orcid": orcid,
         }
-        for a, r in rows
+        for aid, position, corresponding, equal, raw_affiliation, countries, rid, name, placeholder, orcid in rows
     ]
 
 
@@ -171,6 +192,11 @@ def paper_references(*, session: Session, work_id: int, limit: int | None = None
         }
         for c, title, year in rows
     ]
+
+
+def paper_citing_count(*, session: Session, work_id: int) -> int:
+    """How many works in the store cite ``work_id`` (one range of ``ix_citation_cited_work``)."""
+    return session.exec(select(func.count()).select_from(Citation).where(Citation.cited_work_id == work_id)).one()
 
 
 def paper_citing(*, session: Session, work_id: int, limit: int | None = None) -> list[dict]:

@@ -84,7 +84,13 @@ def trust_facts(
     """The dated facts a snapshot needs, for a batch of researchers, in a handful of queries."""
     network = network or {}
     as_of_s = (as_of or utcnow()).date().isoformat()
-    people = {r.id: r for r in session.exec(select(Researcher).where(Researcher.id.in_(researcher_ids)))}
+    people = {
+        r.id: r
+        for r in session.execute(
+            select(Researcher.id, Researcher.openalex_id, Researcher.s2_id, Researcher.dblp_pid, Researcher.seed_key,
+                   Researcher.orcid).where(Researcher.id.in_(researcher_ids))
+        )
+    }  # fmt: skip
     rows = session.exec(
         select(Authorship.researcher_id, Work.id, Work.year, Work.cited_by_count, Work.doi, Work.arxiv_id, Work.type,
                Work.is_retracted, Venue.type)
@@ -180,13 +186,17 @@ def _self_citation_shares(session: Session, researcher_ids: list[int], reported:
     )
     if not received:
         return {}
+    # Below the threshold no share is given, so the costlier count of self-citations is not needed there.
+    judged = [rid for rid, n in received.items() if max(n, reported.get(rid, 0)) >= MIN_CITATIONS_FOR_SELF_SHARE]
+    if not judged:
+        return {}
     citing = Authorship.__table__.alias("citing")
     own = dict(
         session.exec(
             select(Authorship.researcher_id, func.count())
             .join(Citation, Citation.cited_work_id == Authorship.work_id)
             .join(citing, (citing.c.work_id == Citation.citing_work_id) & (citing.c.researcher_id == Authorship.researcher_id))
-            .where(Authorship.researcher_id.in_(list(received)))
+            .where(Authorship.researcher_id.in_(judged))
             .group_by(Authorship.researcher_id)
         ).all()
     )
@@ -217,7 +227,12 @@ def _store_batch(session: Session, batch: list[trust.TrustFacts], now: datetime)
         return 0
     ids = [f.researcher_id for f in batch]
     newest = select(func.max(TrustRecord.id)).where(TrustRecord.researcher_id.in_(ids)).group_by(TrustRecord.researcher_id)
-    latest = {r.researcher_id: r.snapshot for r in session.exec(select(TrustRecord).where(TrustRecord.id.in_(newest)))}
+    latest = {
+        rid: snap
+        for rid, snap in session.execute(
+            select(TrustRecord.researcher_id, TrustRecord.snapshot).where(TrustRecord.id.in_(newest))
+        )
+    }
     records, updates = [], []
     stamp = now.isoformat(timespec="seconds")
     for facts in batch:
@@ -231,7 +246,7 @@ def _store_batch(session: Session, batch: list[trust.TrustFacts], now: datetime)
                         "snapshot": data})
         updates.append({"rid": facts.researcher_id, "s": snap.score, "b": snap.band, "l": snap.level})
     if records:
-        session.execute(insert(TrustRecord), records)
+        session.execute(insert(TrustRecord.__table__), records)  # Core: the ORM's bulk insert costs more per row
         session.execute(
             update(Researcher.__table__)
             .where(Researcher.__table__.c.id == bindparam("rid"))

@@ -4,10 +4,9 @@ around a focus, filter it, colour it by a measure, and analyse it (communities, 
 import streamlit as st
 
 from core.explorer import EDGE_KINDS, KINDS, parse_key
-from ui import escape_md, state
+from ui import escape_md, explorer_tabs, state
 from ui import explorer_view as view
 from ui import graph_state as gs
-from ui import session as session_ui
 from ui.widgets import empty_state, keep_in_address_bar, metric_row, person_link, plural
 
 state.ensure_app_shell()
@@ -71,7 +70,7 @@ with st.expander("Filters and colour", expanded=True, icon=":material/tune:"):
 
 filters = gs.Filters(tuple(node_kinds), tuple(edge_kinds), year_range, min_strength, topic)
 g = gs.current_graph(full, focus, filters, es.removed)
-an = gs.analyses(g)
+an = gs.analyses(g, with_centrality=False)  # betweenness and PageRank: only when their tab is open
 values = view.measure_values(g, measure, centrality=an.centrality, community_of=an.community_of)
 
 shown, total = full.counts.get(focus, (0, 0))
@@ -123,67 +122,7 @@ with act3:
 if es.removed:
     st.caption(f"Removed: {escape_md(', '.join(view.node_name(full.graph, k) for k in es.removed if k in full.graph))}")
 
-t_comm, t_cent, t_bridge, t_path, t_time, t_export = st.tabs(
-    ["Communities", "Centrality", "Bridges and brokers", "How to reach a researcher", "Time", "Export"]
-)
-with t_comm:
-    for c in an.communities[:12]:
-        names = ", ".join(view.node_name(g, k).split(" · ", 1)[1] for k in c["members"]
-                          if g.nodes[k].get("kind") == "researcher")[:300]  # fmt: skip
-        st.markdown(f"**{c['index'] + 1}. {escape_md(c['label'], one_line=True)}** · {plural(c['size'], 'node')}")
-        if names:
-            st.caption(escape_md(names))
-    st.caption("Louvain communities of the graph on screen, named by their most linked topics.")
-with t_cent:
-    rows = [{"Node": view.node_name(g, n), "Degree": an.centrality["degree"].get(n),
-             "Betweenness": round(an.centrality["betweenness"].get(n, 0), 4),
-             "PageRank": round(an.centrality["pagerank"].get(n, 0), 4)} for n in g.nodes]  # fmt: skip
-    st.dataframe(sorted(rows, key=lambda r: -r["PageRank"])[:50], hide_index=True, width="stretch")
-with t_bridge:
-    for b in an.bridges:
-        st.markdown(f"- {escape_md(view.node_name(g, b['node']))} · links community {b['community'] + 1} to "
-                    f"{', '.join(str(r + 1) for r in b['reaches'])}")  # fmt: skip
-    if not an.bridges:
-        st.caption("One community only: no brokers between communities in this graph.")
-with t_path:
-    people = view.node_choices(full.graph, focus, kinds=["researcher"])
-    own = session_ui.own_profile_id()
-    if own is not None and f"r:{own}" not in people:
-        people = [f"r:{own}", *people]
-    with st.form("path"):
-        p1, p2 = st.columns(2)
-        src = p1.selectbox("From", people, index=people.index(f"r:{own}") if own is not None else 0,
-                           format_func=lambda k: "Your profile" if k == f"r:{own}" else view.node_name(full.graph, k),
-                           key="path_from")  # fmt: skip
-        src_typed = p1.text_input("…or another person (id, ORCID or exact name)", key="path_from_typed")
-        default_to = people.index(focus) if focus in people else 0
-        dst = p2.selectbox("To", people, index=default_to, format_func=lambda k: view.node_name(full.graph, k),
-                           key="path_to")  # fmt: skip
-        dst_typed = p2.text_input("…or another person (id, ORCID or exact name)", key="path_to_typed")
-        st.caption("Starting from your own profile." if own is not None else
-                   "Sign in and claim your profile to start from it; meanwhile choose any person.")  # fmt: skip
-        go_path = st.form_submit_button("Find path", icon=":material/route:")
-    if go_path:
-        try:
-            a = state.resolve_researcher(src_typed) if src_typed.strip() else parse_key(src)[1]
-            b = state.resolve_researcher(dst_typed) if dst_typed.strip() else parse_key(dst)[1]
-        except (state.NotFound, state.Ambiguous, TypeError) as exc:
-            st.warning(f"Cannot find that person: {escape_md(str(exc), one_line=True)}")
-        else:
-            chain = gs.path_chain(a, b) if a != b else []
-            if chain:
-                view.chain_view(chain)
-            else:
-                st.info("No chain of co-authorships within four hops (or the same person twice).")
-with t_time:
-    growth = view.growth_multiples(g, full.pos)
-    if growth:
-        st.plotly_chart(growth, config={"displayModeBar": False}, key="growth")
-        st.caption("The network as it stood by each year (edges by their first year). Colour by *First year* above.")
-    else:
-        st.caption("Fewer than two dated links: nothing to show over time.")
-with t_export:
-    view.export_buttons(g, stem=f"explorer-{focus.replace(':', '-')}", key="xexport")
+explorer_tabs.analysis_tabs(g, full, focus, an)  # only the open tab is drawn
 
 if focus_attrs["kind"] == "researcher":
     person_link(focus_attrs["id"], focus_attrs["label"], note="profile")

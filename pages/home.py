@@ -1,4 +1,4 @@
-"""Search: researchers, works, topics and institutions whose name or title contains the query (``?q=``)."""
+"""Search: researchers, works, topics and institutions whose name or title matches the query (``?q=``)."""
 
 import streamlit as st
 
@@ -56,7 +56,8 @@ total = sum(len(v) for v in results.values())
 if total == 0:
     empty_state(
         f"Nothing matches “{escape_md(query, one_line=True)}”.",
-        "Search looks inside names and titles: try part of a surname or one distinctive title word. "
+        "Search matches whole words of names and titles, or their beginnings: try the start of a surname or one "
+        "distinctive title word. "
         "If the record is not in the store yet, import it with `python -m core import PATH`.",
     )
     st.stop()

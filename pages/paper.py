@@ -30,7 +30,7 @@ wid = deep_link_target(
     hint="Type an identifier or a title above, or search from the sidebar.",
 )
 
-d = state.paper_detail(wid)
+d = state.paper_detail(wid, citing_limit=LINKS_SHOWN)  # the newest 100 citing works; all are counted
 me = session.refresh()
 paper_social.count_view(wid, me)
 counts, oa = d["counts"], d["open_access"]
@@ -69,9 +69,11 @@ for row in range(0, len(shown_authors), AUTHOR_COLUMNS):  # row by row, so the b
         with col:
             person_link(a["id"], a["name"], note=" · ".join(notes) or None)
 if len(d["authors"]) > AUTHORS_SHOWN:
-    with st.expander(f"All {len(d['authors'])} authors"):
-        for a in d["authors"][AUTHORS_SHOWN:]:
-            person_link(a["id"], a["name"])
+    everyone = st.expander(f"All {len(d['authors'])} authors", key=f"authors_all_{wid}", on_change="rerun")
+    with everyone:
+        if everyone.open:  # a byline can run to hundreds of links: drawn once asked for
+            for a in d["authors"][AUTHORS_SHOWN:]:
+                person_link(a["id"], a["name"])
 if not d["authors"]:
     st.caption("No authors imported.")
 elif not d["authors_complete"]:
@@ -169,8 +171,8 @@ if not d["citing"]:
     st.caption(
         "No citing works in the store" + (f"; the source reports {plural(reported, 'citation')}." if reported else ".")
     )
-elif len(d["citing"]) > LINKS_SHOWN:
-    st.caption(f"Showing {LINKS_SHOWN} of {len(d['citing'])}.")
+elif counts["cited_by_in_store"] > LINKS_SHOWN:
+    st.caption(f"Showing {LINKS_SHOWN} of {counts['cited_by_in_store']}.")
 
 paper_social.reviews_section(wid, me)
 discussion_section(wid, me)

@@ -14,12 +14,13 @@ from collections.abc import Mapping, Sequence
 import networkx as nx
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.colors import sequential as _sequential
 from plotly.subplots import make_subplots
 
 from core import export
 from ui import escape_md
 from ui.graph_view import clicked_node, plain, short
-from ui.widgets import PAPER_PAGE, RESEARCHER_PAGE, paper_link, person_link, plural
+from ui.widgets import PAPER_PAGE, RESEARCHER_PAGE, paper_link, person_link, plotly_figure, plural
 
 WEBGL_FROM = 300
 MEASURES = ("Degree", "Strength", "Citations", "Trust", "Community", "First year")
@@ -36,6 +37,8 @@ KIND_STYLE = {
 PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#EECA3B", "#9D755D", "#FF9DA6",
            "#BAB0AC")  # fmt: skip
 NO_VALUE = "#9a9a9a"
+# The named scale as plotly's validation writes it out (figures here skip that validation: ``plotly_figure``).
+VIRIDIS = [[i / (len(_sequential.Viridis) - 1), c] for i, c in enumerate(_sequential.Viridis)]
 
 
 # ---- measures ------------------------------------------------------------------------------------------------------
@@ -80,10 +83,13 @@ def graph_figure(
     g: nx.Graph, pos: Mapping, *, focus: str | None, values: Mapping, measure: str, height: int = 620
 ) -> go.Figure:
     """Edges under nodes, one node trace per kind (the legend; a node's ``style`` attribute, when set, overrides
-    its kind), the focus ringed on top."""
-    webgl = g.number_of_nodes() > WEBGL_FROM
-    scatter = go.Scattergl if webgl else go.Scatter
-    fig = go.Figure()
+    its kind), the focus ringed on top.
+
+    Built as one dict (``ui.widgets.plotly_figure``): adding traces one by one re-validates hundreds of node
+    positions, sizes and labels at every step.
+    """
+    trace_type = "scattergl" if g.number_of_nodes() > WEBGL_FROM else "scatter"
+    data: list[dict] = []
     strong = [(a, b) for a, b, d in g.edges(data=True) if d.get("kind") == "co-authored"]
     other = [(a, b) for a, b, d in g.edges(data=True) if d.get("kind") != "co-authored"]
     for edges, width, color in ((other, 0.6, "#d0d0d0"), (strong, 1.3, "#8fa6bf")):
@@ -93,8 +99,8 @@ def graph_figure(
             if a in pos and b in pos:
                 xs += [pos[a][0], pos[b][0], None]
                 ys += [pos[a][1], pos[b][1], None]
-        fig.add_trace(scatter(x=xs, y=ys, mode="lines", line={"width": width, "color": color}, hoverinfo="skip",
-                              showlegend=False))  # fmt: skip
+        data.append({"type": trace_type, "x": xs, "y": ys, "mode": "lines", "line": {"width": width, "color": color},
+                     "hoverinfo": "skip", "showlegend": False})  # fmt: skip
     categorical = measure == "Community"
     present = [v for v in values.values() if v is not None]
     crange = (min(present), max(present)) if present else (0, 1)
@@ -122,55 +128,55 @@ def graph_figure(
         if not categorical:
             marker.update(coloraxis="coloraxis")
         show_text = g.number_of_nodes() <= 60 or categorical
-        fig.add_trace(
-            scatter(
-                x=[pos[n][0] for n in ns],
-                y=[pos[n][1] for n in ns],
-                mode="markers+text" if show_text else "markers",
-                text=[
+        data.append(
+            {
+                "type": trace_type,
+                "x": [pos[n][0] for n in ns],
+                "y": [pos[n][1] for n in ns],
+                "mode": "markers+text" if show_text else "markers",
+                "text": [
                     short(g.nodes[n].get("label"), 22)
                     if n != focus and (kind not in ("work", "partner") or n in label_top)
                     else ""
                     for n in ns
                 ],
-                textposition="top center",
-                textfont={"size": 10, "color": "#444"},
-                hovertext=[_hover(n, g.nodes[n], measure, values.get(n)) for n in ns],
-                hoverinfo="text",
-                customdata=ns,
-                name=name,
-                marker=marker,
-                selected={"marker": {"opacity": 1}},
-                unselected={"marker": {"opacity": 1}},
-            )
+                "textposition": "top center",
+                "textfont": {"size": 10, "color": "#444"},
+                "hovertext": [_hover(n, g.nodes[n], measure, values.get(n)) for n in ns],
+                "hoverinfo": "text",
+                "customdata": ns,
+                "name": name,
+                "marker": marker,
+                "selected": {"marker": {"opacity": 1}},
+                "unselected": {"marker": {"opacity": 1}},
+            }
         )
     if focus in pos:
         d = g.nodes[focus]
-        fig.add_trace(
-            scatter(
-                x=[pos[focus][0]], y=[pos[focus][1]], mode="markers+text", text=[short(d.get("label"), 30)],
-                textposition="bottom center", textfont={"size": 12, "color": "#b00"}, customdata=[focus],
-                hovertext=[_hover(focus, d, measure, values.get(focus))], hoverinfo="text", name="Focus",
-                marker={"symbol": KIND_STYLE.get(d.get("kind"), ("", "circle"))[1], "size": 30,
-                        "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "#E45756"}},
-            )
+        data.append(
+            {"type": trace_type, "x": [pos[focus][0]], "y": [pos[focus][1]], "mode": "markers+text",
+             "text": [short(d.get("label"), 30)], "textposition": "bottom center",
+             "textfont": {"size": 12, "color": "#b00"}, "customdata": [focus],
+             "hovertext": [_hover(focus, d, measure, values.get(focus))], "hoverinfo": "text", "name": "Focus",
+             "marker": {"symbol": KIND_STYLE.get(d.get("kind"), ("", "circle"))[1], "size": 30,
+                        "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "#E45756"}}}
         )  # fmt: skip
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top", "itemsizing": "constant"},
-        xaxis={"visible": False},
-        yaxis={"visible": False, "scaleanchor": "x"},
-        plot_bgcolor="rgba(0,0,0,0)",
-        hoverlabel={"align": "left"},
-        clickmode="event+select",
-        dragmode="pan",
-        coloraxis={"colorscale": "Viridis", "cmin": crange[0], "cmax": crange[1],
-                   "colorbar": {"title": {"text": measure}, "thickness": 12, "len": 0.6}},
-    )  # fmt: skip
+    layout = {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "legend": {"orientation": "h", "y": -0.02, "yanchor": "top", "itemsizing": "constant"},
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False, "scaleanchor": "x"},
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "hoverlabel": {"align": "left"},
+        "clickmode": "event+select",
+        "dragmode": "pan",
+        "coloraxis": {"colorscale": VIRIDIS, "cmin": crange[0], "cmax": crange[1],
+                      "colorbar": {"title": {"text": measure}, "thickness": 12, "len": 0.6}},
+    }  # fmt: skip
     if categorical:
-        fig.update_layout(coloraxis_showscale=False)
-    return fig
+        layout["coloraxis"]["showscale"] = False
+    return plotly_figure({"data": data, "layout": layout})
 
 
 def _hover(key: str, d: Mapping, measure: str, value: float | None) -> str:

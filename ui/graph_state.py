@@ -11,6 +11,7 @@ includes the focus, so a deep link to another focus starts fresh.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import tempfile
@@ -181,22 +182,54 @@ class Analyses:
     bridges: list[dict]
 
 
-def analyses(g: nx.Graph) -> Analyses:
+def analyses(g: nx.Graph, *, with_centrality: bool = True) -> Analyses:
     """Communities (Louvain) labelled by their top topics, centrality, and brokers between communities, on the
-    damped weights (see ``damped``)."""
+    damped weights (see ``damped``).
+
+    ``with_centrality=False`` leaves ``centrality`` empty: betweenness is the costliest analysis (all shortest
+    paths) and only the explorer's Centrality tab shows it, so that tab asks for it (``centrality``) when opened.
+    """
     g = damped(g)
-    return _analyses(
-        tuple(sorted(g.nodes)),
-        tuple(sorted((a, b, d.get("weight", 1.0)) for a, b, d in g.edges(data=True))),
-        {n: (d.get("kind"), d.get("label")) for n, d in g.nodes(data=True)},
-    )
+    nodes, edges = _graph_key(g)
+    info = {n: (d.get("kind"), d.get("label")) for n, d in g.nodes(data=True)}
+    parts = _communities(_digest(nodes, edges, sorted(info.items())), nodes, edges, info)
+    return Analyses(_centrality(_digest(nodes, edges), nodes, edges) if with_centrality else {}, *parts)
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner="Analysing the graph…")
-def _analyses(nodes: tuple, edges: tuple, info: dict) -> Analyses:
+def centrality(g: nx.Graph) -> dict[str, dict]:
+    """Degree, strength, betweenness and PageRank of ``g`` on the damped weights (``core.network.centrality``)."""
+    nodes, edges = _graph_key(damped(g))
+    return _centrality(_digest(nodes, edges), nodes, edges)
+
+
+def _graph_key(g: nx.Graph) -> tuple[tuple, tuple]:
+    return tuple(sorted(g.nodes)), tuple(sorted((a, b, d.get("weight", 1.0)) for a, b, d in g.edges(data=True)))
+
+
+def _digest(*parts) -> str:
+    """A cache key for a whole graph. ``st.cache_data`` would otherwise hash the node and edge tuples value by value
+    (as long as the analysis itself for a few hundred nodes); the cached functions take the graph in arguments whose
+    leading underscore keeps them out of the key."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
+def _rebuilt(nodes: tuple, edges: tuple) -> nx.Graph:
     g = nx.Graph()
     g.add_nodes_from(nodes)
     g.add_weighted_edges_from(edges)
+    return g
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner="Analysing the graph…")
+def _centrality(key: str, _nodes: tuple, _edges: tuple) -> dict[str, dict]:
+    return network.centrality(_rebuilt(_nodes, _edges))
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner="Analysing the graph…")
+def _communities(key: str, _nodes: tuple, _edges: tuple, _info: dict) -> tuple[list[dict], dict[str, int], list[dict]]:
+    """``(communities, community_of, bridges)`` of the graph: see ``analyses``."""
+    nodes, info = _nodes, _info
+    g = _rebuilt(nodes, _edges)
     parts = network.communities(g) if g.number_of_edges() else [{n} for n in nodes]
     comm = network.community_of(parts)
     out = []
@@ -218,7 +251,7 @@ def _analyses(nodes: tuple, edges: tuple, info: dict) -> Analyses:
             }
         )
     bridges = network.bridges_between_communities(g, parts, limit=10) if len(parts) > 1 else []
-    return Analyses(network.centrality(g), out, comm, bridges)
+    return out, comm, bridges
 
 
 def path_chain(source: int, target: int) -> list[dict]:

@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from ui import escape_md
-from ui.widgets import PAPER_PAGE, RESEARCHER_PAGE, empty_state, paper_link, person_link, plural
+from ui.widgets import PAPER_PAGE, RESEARCHER_PAGE, empty_state, paper_link, person_link, plotly_figure, plural
 
 EXPLORER_PAGE = "pages/explorer.py"
 EXPLORER_FILE = Path(__file__).resolve().parents[1] / EXPLORER_PAGE
@@ -68,11 +68,15 @@ def graph_slice(
 
 
 def slice_figure(graph: Mapping) -> go.Figure:
-    """Edges under nodes; one trace per kind (the legend), the focus on top with a ring."""
+    """Edges under nodes; one trace per kind (the legend), the focus on top with a ring.
+
+    Built from one dict and validated once (``add_scatter`` per trace re-validates as it goes, several times the
+    cost of drawing the slice's sixty nodes).
+    """
     pos = {n["key"]: (n["x"], n["y"]) for n in graph["nodes"]}
     focus = graph["focus"]
     labelled = labelled_nodes(graph)
-    fig = go.Figure()
+    data: list[dict] = []
     near = [e for e in graph["edges"] if focus in (e["source"], e["target"])]
     far = [e for e in graph["edges"] if focus not in (e["source"], e["target"])]
     for edges, width, color, name in ((far, 0.6, "#d5d5d5", "Second-degree link"), (near, 1.2, "#a8a8a8", "Link")):
@@ -83,42 +87,29 @@ def slice_figure(graph: Mapping) -> go.Figure:
                 (x0, y0), (x1, y1) = pos[e["source"]], pos[e["target"]]
                 xs += [x0, x1, None]
                 ys += [y0, y1, None]
-        fig.add_scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            line={"width": width, "color": color},
-            hoverinfo="skip",
-            name=name,
-            showlegend=False,
-        )
+        data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "line": {"width": width, "color": color},
+                     "hoverinfo": "skip", "name": name, "showlegend": False})  # fmt: skip
     for kind, (name, color, symbol, size) in KINDS.items():
         ns = [n for n in graph["nodes"] if n["kind"] == kind and not n.get("focus")]
         if ns:
-            fig.add_scatter(**_node_trace(ns, name=name, color=color, symbol=symbol, size=size, labelled=labelled))
-    fig.add_scatter(
-        **_node_trace(
-            [n for n in graph["nodes"] if n.get("focus")],
-            name="This researcher",
-            color="#E45756",
-            symbol="circle",
-            size=26,
-            labelled=labelled,
-        )
+            data.append(_node_trace(ns, name=name, color=color, symbol=symbol, size=size, labelled=labelled))
+    focus_nodes = [n for n in graph["nodes"] if n.get("focus")]
+    data.append(
+        _node_trace(focus_nodes, name="This researcher", color="#E45756", symbol="circle", size=26, labelled=labelled)
     )
-    fig.update_layout(
-        height=480,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
+    layout = {
+        "height": 480,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "legend": {"orientation": "h", "y": -0.02, "yanchor": "top"},
         # Room around the outermost nodes for their names, which are centred above them.
-        xaxis={"visible": False, "range": padded([x for x, _ in pos.values()], 0.18)},
-        yaxis={"visible": False, "range": padded([y for _, y in pos.values()], 0.08)},
-        plot_bgcolor="rgba(0,0,0,0)",
-        hoverlabel={"align": "left"},
-        clickmode="event+select",
-        dragmode=False,
-    )
-    return fig
+        "xaxis": {"visible": False, "range": padded([x for x, _ in pos.values()], 0.18)},
+        "yaxis": {"visible": False, "range": padded([y for _, y in pos.values()], 0.08)},
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "hoverlabel": {"align": "left"},
+        "clickmode": "event+select",
+        "dragmode": False,
+    }
+    return plotly_figure({"data": [{"type": "scatter", **t} if "type" not in t else t for t in data], "layout": layout})
 
 
 def padded(values: Sequence[float], share: float) -> list[float]:

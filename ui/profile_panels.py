@@ -252,9 +252,12 @@ def collaborators_panel(p: Mapping) -> None:
             if total <= len(collaborators)
             else f"Top {len(collaborators)} of {total} co-authors"
         )
-        with st.expander(more):
-            for c in collaborators[COLLABORATORS_SHOWN:]:
-                person_link(c["id"], c["name"], note=plural(c["shared_works"], "shared work"))
+        # Up to ninety links: drawn when the reader opens the list (a rerun), not on every view of the profile.
+        rest = st.expander(more, key=f"coauthors_all_{p['id']}", on_change="rerun")
+        with rest:
+            if rest.open:
+                for c in collaborators[COLLABORATORS_SHOWN:]:
+                    person_link(c["id"], c["name"], note=plural(c["shared_works"], "shared work"))
     st.caption("Strength: the sum over shared works of 1/(co-authors − 1), Newman's collaboration weight.")
 
 

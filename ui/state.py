@@ -88,8 +88,9 @@ def researcher_profile(researcher_id: int) -> dict:
     return _researcher_profile(database_url(), int(researcher_id))
 
 
-def paper_detail(work_id: int) -> dict:
-    return _paper_detail(database_url(), int(work_id))
+def paper_detail(work_id: int, *, citing_limit: int | None = None) -> dict:
+    """``core.queries.paper_detail``; ``citing_limit`` keeps the newest citing works only (all are counted)."""
+    return _paper_detail(database_url(), int(work_id), citing_limit)
 
 
 @st.cache_data(ttl=READ_TTL, max_entries=16, show_spinner=False)
@@ -123,9 +124,9 @@ def _researcher_profile(url: str, researcher_id: int) -> dict:
 
 
 @st.cache_data(ttl=READ_TTL, max_entries=READ_MAX_ENTRIES, show_spinner=False)
-def _paper_detail(url: str, work_id: int) -> dict:
+def _paper_detail(url: str, work_id: int, citing_limit: int | None = None) -> dict:
     with session_scope(_engine_for(url)) as session:
-        return queries.paper_detail(session=session, work_id=work_id)
+        return queries.paper_detail(session=session, work_id=work_id, citing_limit=citing_limit)
 
 
 def _engine_for(url: str) -> Engine:
@@ -146,8 +147,13 @@ def trust_history(researcher_id: int) -> list[dict]:
 
 @st.cache_data(ttl=READ_TTL, max_entries=READ_MAX_ENTRIES, show_spinner=False)
 def _researcher_graph_slice(url: str, researcher_id: int, max_nodes: int) -> dict:
+    # The profile (cached, and already read by the page that draws the slice) holds the co-authors, topics and
+    # affiliation the slice starts from: reusing them saves the slice its own copy of those queries.
+    profile = _researcher_profile(url, researcher_id)
     with session_scope(_engine_for(url)) as session:
-        return queries.researcher_graph_slice(session=session, researcher_id=researcher_id, max_nodes=max_nodes)
+        return queries.researcher_graph_slice(
+            session=session, researcher_id=researcher_id, max_nodes=max_nodes, profile=profile
+        )
 
 
 @st.cache_data(ttl=READ_TTL, max_entries=READ_MAX_ENTRIES, show_spinner=False)

@@ -15,6 +15,7 @@ import streamlit as st
 
 from core.trust import BANDS, LEVEL_MEANING, WEIGHTS, explain_change
 from ui import escape_md
+from ui.widgets import plotly_figure
 
 COMPONENT_COLUMNS = 3
 BAND_COLORS = {"Unverified": "orange", "Emerging": "blue", "Established": "green", "Trusted": "violet"}
@@ -54,10 +55,15 @@ def trust_card(trust: Mapping, history: Sequence[Mapping], *, key: str = "trust"
                 with col:
                     component_bar(c)
         facts_col, how_col = st.columns(2)
-        with facts_col.expander("Facts and sources behind each component"):
-            st.dataframe(facts_table(components), hide_index=True, width="stretch")
-        with how_col.expander("How the score works"):
-            how_the_score_works()
+        # Four tables in all, read by few: each is drawn when its expander is opened (a rerun), not on every view.
+        facts = facts_col.expander("Facts and sources behind each component", key=f"{key}_facts", on_change="rerun")
+        with facts:
+            if facts.open:
+                st.dataframe(facts_table(components), hide_index=True, width="stretch")
+        how = how_col.expander("How the score works", key=f"{key}_how", on_change="rerun")
+        with how:
+            if how.open:
+                how_the_score_works()
         trust_history_panel(history, key=key)
 
 
@@ -184,22 +190,61 @@ def trust_history_panel(history: Sequence[Mapping], *, key: str) -> None:
 
 def history_chart(history: Sequence[Mapping], *, key: str) -> None:
     """Score per snapshot as a stepped line, with the band thresholds as dotted guides."""
-    fig = go.Figure()
-    fig.add_scatter(
-        x=[h.get("computed_at") for h in history],
-        y=[h["score"] for h in history],
-        mode="lines+markers",
-        line={"shape": "hv", "color": "#4C78A8"},
-        hovertext=[f"{h['score']} · {h['band']} · {h['level']}" for h in history],
-        hoverinfo="x+text",
-        name="Trust score",
+    st.plotly_chart(history_figure(history), key=key, config={"displayModeBar": False})
+
+
+def history_figure(history: Sequence[Mapping]) -> go.Figure:
+    """The history figure, built from one dict: ``add_hline`` re-validates the whole figure for each guide, which
+    cost more than the rest of the trust card."""
+    guides = [lower for lower, _, _ in BANDS[1:]]
+    return plotly_figure(
+        {
+            "data": [
+                {
+                    "type": "scatter",
+                    "x": [h.get("computed_at") for h in history],
+                    "y": [h["score"] for h in history],
+                    "mode": "lines+markers",
+                    "line": {"shape": "hv", "color": "#4C78A8"},
+                    "hovertext": [f"{h['score']} · {h['band']} · {h['level']}" for h in history],
+                    "hoverinfo": "x+text",
+                    "name": "Trust score",
+                }
+            ],
+            "layout": {
+                "shapes": [
+                    {
+                        "type": "line",
+                        "xref": "x domain",
+                        "x0": 0,
+                        "x1": 1,
+                        "yref": "y",
+                        "y0": y,
+                        "y1": y,
+                        "line": {"dash": "dot", "color": "#bbb", "width": 1},
+                    }
+                    for y in guides
+                ],
+                "annotations": [
+                    {
+                        "text": band,
+                        "showarrow": False,
+                        "xref": "x domain",
+                        "x": 1,
+                        "xanchor": "right",
+                        "yref": "y",
+                        "y": lower,
+                        "yanchor": "bottom",
+                    }
+                    for lower, band, _ in BANDS[1:]
+                ],
+                "height": 220,
+                "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+                "showlegend": False,
+                "yaxis": {"range": [0, 100]},
+            },
+        }
     )
-    for lower, band, _ in BANDS[1:]:
-        fig.add_hline(y=lower, line={"dash": "dot", "color": "#bbb", "width": 1}, annotation_text=band)
-    fig.update_layout(
-        height=220, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False, yaxis={"range": [0, 100]}
-    )
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
 
 
 def band_meaning(band: str) -> str:

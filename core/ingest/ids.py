@@ -59,10 +59,27 @@ def norm_arxiv(value: str | None) -> str | None:
     return m.group(1)
 
 
+_OPENALEX_URL = "https://openalex.org/"
+_OPENALEX_URL_LEN = len(_OPENALEX_URL)
+_OPENALEX_KINDS = frozenset("WAISCTPF")
+_HIERARCHY_RE = re.compile(r"(?:subfields|fields|domains|keywords)/[\w\-]+")
+
+
 def norm_openalex(value: str | None) -> str | None:
-    """Bare OpenAlex id (``W123``, ``A123``, ...); topic hierarchy ids keep their path (``subfields/2613``)."""
+    """Bare OpenAlex id (``W123``, ``A123``, ...); topic hierarchy ids keep their path (``subfields/2613``).
+
+    >>> norm_openalex("https://openalex.org/subfields/2613"), norm_openalex("w12"), norm_openalex("https://openalex.org/X1")
+    ('subfields/2613', 'W12', None)
+    """
     if not value:
         return None
+    if type(value) is str and value.startswith(_OPENALEX_URL):
+        # The canonical forms, some forty times per work record: answered without searching the whole string.
+        bare = value[_OPENALEX_URL_LEN:]
+        if bare[:1] in _OPENALEX_KINDS and bare[1:].isdecimal():
+            return bare
+        if _HIERARCHY_RE.fullmatch(bare):
+            return bare
     v = str(value).strip().rstrip("/")
     m = re.search(r"openalex\.org/((?:subfields|fields|domains|keywords)/[\w\-]+)$", v)
     if m:
@@ -78,10 +95,18 @@ def norm_ror(value: str | None) -> str | None:
     return v.rsplit("/", 1)[-1].lower() or None
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)  # json.dumps makes one per call
+
+
 def record_hash(obj) -> str:
-    """Stable short hash of a raw record (dict or text), for provenance and idempotency."""
+    """Stable short hash of a raw record (dict or text), for provenance and idempotency.
+
+    >>> record_hash({"b": 1, "a": "é"}) == record_hash({"a": "é", "b": 1}) == hashlib.sha1(
+    ...     json.dumps({"a": "é", "b": 1}, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    True
+    """
     if not isinstance(obj, (str, bytes)):
-        obj = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
+        obj = _CANONICAL.encode(obj)
     if isinstance(obj, str):
         obj = obj.encode("utf-8")
     return hashlib.sha1(obj).hexdigest()

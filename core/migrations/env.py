@@ -5,15 +5,24 @@ from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers the tables)
+from core.search import is_search_index_object
 
 config = context.config
 target_metadata = SQLModel.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave the full-text search objects of revision 0003 (FTS5 tables, GIN expression indexes) to their migration:
+    they are not in the models, so autogenerate would otherwise emit drops for them."""
+    return not is_search_index_object(name, type_)
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, include_object=include_object
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -21,7 +30,9 @@ def run_migrations_online() -> None:
         config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
     )
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=conn, target_metadata=target_metadata, render_as_batch=True, include_object=include_object
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -166,6 +166,14 @@ def _people_on_screen(at: AppTest) -> set[str]:
     return {o.split(" · ", 1)[1] for o in _options(at, "Expand a node") if o.startswith("Researcher · ")}
 
 
+def _open_tab(at: AppTest, label: str) -> AppTest:
+    """Switch the explorer's analysis tabs to ``label`` (only the open tab is drawn) and rerun."""
+    at.session_state["explorer_tab"] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def _showing(at: AppTest) -> tuple[int, int, int]:
     caption = next(c.value for c in at.caption if c.value.startswith("Showing "))
     m = re.match(r"Showing (\d+) of (\d+) links of the focus .* on screen: (\d+) nodes?", _unescape(caption))
@@ -226,6 +234,7 @@ def test_expanding_a_co_author_adds_nodes_and_remove_then_undo_restores(open_app
 def test_path_finder_shows_a_chain_between_two_bangor_researchers(open_app, bangor_url):
     rid = _researcher_id(bangor_url, "Joseph Mearman")
     at = open_app(bangor_url, "pages/explorer.py", focus=f"r:{rid}")
+    _open_tab(at, "How to reach a researcher")
     at.text_input(key="path_from_typed").input("Peter Butcher")
     at.text_input(key="path_to_typed").input("Raimund Karl")
     next(b for b in at.button if b.label == "Find path").click().run()
@@ -388,5 +397,6 @@ def test_path_finder_starts_from_the_signed_in_owners_profile(open_app, bangor_u
         engine.dispose()
     roberts = _researcher_id(url, "Jonathan C. Roberts")
     at = open_app(url, "pages/explorer.py", focus=f"r:{roberts}", session={ACTOR_KEY: me})
+    _open_tab(at, "How to reach a researcher")
     assert at.selectbox(key="path_from").value == f"r:{butcher}"
     assert any("Starting from your own profile." in c.value for c in at.caption)
