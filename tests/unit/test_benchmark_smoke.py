@@ -1,7 +1,7 @@
 """The benchmark's generator has the shapes it promises, and the benchmark runs end to end at a tiny size.
 
 No timing is asserted anywhere: the end-to-end test checks that every stage ran and wrote its files.
-``PEERSCOPE_BENCH_SMOKE_SIZE`` (default 500) sets the size of the end-to-end run (CI may set it to 10k).
+``PEERSCOPE_BENCH_SMOKE_SIZE`` (default 10k, the size CI runs) sets the size of the end-to-end run.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.generate import orcid_check_digit, write_corpus
+from benchmarks.generate import orcid_check_digit, size_of, write_corpus
 from core.ingest.ids import norm_openalex
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +110,7 @@ def test_years_orcids_institutions_topics(sample):
 
 @pytest.mark.slow
 def test_benchmark_runs_end_to_end(tmp_path):
-    size = os.environ.get("PEERSCOPE_BENCH_SMOKE_SIZE", "500")
+    size = os.environ.get("PEERSCOPE_BENCH_SMOKE_SIZE", "10k")
     # three page kinds and two entities each keep the run short; the pages themselves are tested in tests/pages
     cmd = [sys.executable, "-m", "benchmarks", "--size", size, "--out", str(tmp_path), "--entities", "2",
            "--memory-views", "3", "--kinds", "researcher_hub,paper_cited,search"]  # fmt: skip
@@ -118,7 +118,7 @@ def test_benchmark_runs_end_to_end(tmp_path):
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads((tmp_path / f"results-{size}.json").read_text())
-    assert result["import"]["summary"]["added"] >= int(size)
+    assert result["import"]["summary"]["added"] >= size_of(size)
     assert set(result["pages"]) == {"researcher_hub", "paper_cited", "search"}
     for kind, r in result["pages"].items():
         assert "page" in r, (kind, r.get("error"))
