@@ -87,3 +87,28 @@ def seeds_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"seed pages folder absent: {path} (a clone outside this workplace)")
     return path
+
+
+@pytest.fixture(scope="session")
+def bangor_store(tmp_path_factory) -> Path:
+    """A SQLite store built once per test session from ``../shared/data/openalex-ego-bangor``.
+
+    Page and browser tests share it; each copies the file before opening it (``shutil.copyfile``), never writes to it.
+    """
+    from core.db import init_db, make_engine
+    from core.ingest.loader import import_paths
+
+    bangor = SHARED / "data" / "openalex-ego-bangor"
+    if not (bangor / "works.jsonl").is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but the shared data folder {bangor} is missing", pytrace=False)
+        pytest.skip(f"shared data folder absent: {bangor}")
+    built = tmp_path_factory.getbasetemp() / "bangor-store.db"
+    if not built.is_file():
+        building = tmp_path_factory.getbasetemp() / "bangor-building.db"
+        engine = make_engine(f"sqlite:///{building}")
+        init_db(engine)
+        import_paths([bangor], engine=engine)
+        engine.dispose()
+        building.rename(built)
+    return built

@@ -72,22 +72,3 @@ def sync_playwright():
     from tests.browser.helpers import load_sync_playwright
 
     return load_sync_playwright()
-
-
-@pytest.fixture(scope="session")
-def bangor_store(tmp_path_factory) -> Path:
-    """A store built once per session from ../shared/data/openalex-ego-bangor (copy it before writing to it)."""
-    from core.db import init_db, make_engine
-    from core.ingest.loader import import_paths
-    from tests.browser.helpers import BANGOR, need
-
-    need(f"the shared data folder {BANGOR}", (BANGOR / "works.jsonl").is_file())
-    built = tmp_path_factory.getbasetemp() / "bangor-store.db"
-    if not built.is_file():
-        building = tmp_path_factory.getbasetemp() / "bangor-building.db"
-        engine = make_engine(f"sqlite:///{building}")
-        init_db(engine)
-        import_paths([BANGOR], engine=engine)
-        engine.dispose()
-        building.rename(built)
-    return built

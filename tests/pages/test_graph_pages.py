@@ -94,16 +94,10 @@ def _build_store(path: Path, *sources: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def bangor_url(tmp_path_factory) -> str:
-    if not (BANGOR / "works.jsonl").is_file():
-        pytest.skip(f"shared data folder absent: {BANGOR}")
-    # One import per test session (the browser journey reuses it): copy the built file, never share it.
-    built = tmp_path_factory.getbasetemp() / "bangor-store.db"
-    if not built.is_file():
-        _build_store(tmp_path_factory.getbasetemp() / "bangor-building.db", BANGOR)
-        (tmp_path_factory.getbasetemp() / "bangor-building.db").rename(built)
+def bangor_url(bangor_store, tmp_path_factory) -> str:
+    # One import per test session (tests/conftest.py, shared with the browser journeys): copy it, never share it.
     db = tmp_path_factory.mktemp("bangor") / "peerscope.db"
-    shutil.copyfile(built, db)
+    shutil.copyfile(bangor_store, db)
     return f"sqlite:///{db}"
 
 

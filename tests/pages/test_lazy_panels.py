@@ -17,8 +17,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.config import get_settings
-from core.db import init_db, make_engine, session_scope
-from core.ingest.loader import import_paths
+from core.db import make_engine, session_scope
 from core.trust import BANDS, LEVEL_MEANING, WEIGHTS
 from ui import state
 
@@ -50,19 +49,9 @@ def links(at: AppTest, page: str) -> list[tuple[str, dict]]:
 
 
 @pytest.fixture(scope="module")
-def bangor_url(tmp_path_factory) -> str:
-    if not (BANGOR / "works.jsonl").is_file():
-        pytest.skip(f"shared data folder absent: {BANGOR}")
-    built = tmp_path_factory.getbasetemp() / "bangor-store.db"  # shared with the other page tests of the session
-    if not built.is_file():
-        building = tmp_path_factory.getbasetemp() / "bangor-building.db"
-        engine = make_engine(f"sqlite:///{building}")
-        init_db(engine)
-        import_paths([BANGOR], engine=engine)
-        engine.dispose()
-        building.rename(built)
+def bangor_url(bangor_store, tmp_path_factory) -> str:
     db = tmp_path_factory.mktemp("bangor-lazy") / "peerscope.db"
-    shutil.copyfile(built, db)
+    shutil.copyfile(bangor_store, db)
     return f"sqlite:///{db}"
 
 
