@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from core import mail, rate_limits
-from core.models import EmailConfirmation, User, utcnow
+from core.models import EmailConfirmation, utcnow
 from core.permissions import Actor, InvalidInput, PermissionDenied, require_user
 
 CODE_TTL = timedelta(minutes=30)
@@ -107,8 +107,3 @@ def confirm_code(*, session: Session, actor: Actor | None, code: str, now: datet
 def _aware(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; ours are UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def is_confirmed(*, session: Session, user_id: int) -> bool:
-    user = session.get(User, user_id)
-    return bool(user and user.email_verified)
