@@ -35,6 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-views", type=int, default=100, help="page views before the memory reading")
     p.add_argument("--kinds", default=",".join(measure.PAGES), help="page kinds to measure, comma-separated")
     p.add_argument("--profile", action="store_true", help="also cProfile the import and the slowest page")
+    p.add_argument(
+        "--existing", action="store_true",
+        help="re-measure the page kinds of --kinds on the store an earlier run at this size imported (--db, or the "
+             "default SQLite file), and merge them into that run's results; the import and trust figures are kept",
+    )  # fmt: skip
     return p
 
 
@@ -63,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         meta_path.write_text(json.dumps(meta, indent=1))
     corpus, extra_file = meta["files"][0], (meta["files"][1] if extra else None)
 
+    if args.existing:
+        return _remeasure(args, out, label)
     url = args.db or _fresh_sqlite(out / f"peerscope-{label}.db")
     if args.db and _works_in(url):
         print("error: --db must point at an empty store (the benchmark imports into it)", file=sys.stderr)
@@ -81,17 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     result["entities"] = entities
     kinds = [k for k in args.kinds.split(",") if k]
     work = out / f"work-{label}"
-    for kind in kinds:
-        log(f"page {kind}: {len(entities[kind]) - 1} entities")
-        r = measure.run_child({"task": "pages", "kind": kind, "values": entities[kind], "url": url}, work)
-        if kind == "lab_largest" and "per_entity" in r:
-            r["largest_s"] = r["per_entity"][0][1]
-        result["pages"][kind] = r
-        if "page" in r:
-            log(f"  p50 {r['page']['p50'] * 1000:.0f} ms, p95 {r['page']['p95'] * 1000:.0f} ms, "
-                f"sql floor p95 {r['sql_floor']['p95'] * 1000:.1f} ms, errors {r['error_count']}")  # fmt: skip
-        else:
-            log(f"  {r.get('error')}")
+    _measure_pages(result, kinds, entities, url, work)
 
     if args.memory_views:
         log(f"memory: {args.memory_views} page views")
@@ -117,6 +114,44 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         result["profiles"] = _profiles(result, corpus, url, out, label, entities, work)
 
+    paths = report.write(result, out)
+    print(report.table(result))
+    log(f"wrote {paths['json']}, {paths['table']}, {paths['plot']}")
+    return 0
+
+
+def _measure_pages(result: dict, kinds: list[str], entities: dict, url: str, work: Path) -> None:
+    """Each page kind in its own child process (cold cache); figures into ``result["pages"]``."""
+    for kind in kinds:
+        log(f"page {kind}: {len(entities[kind]) - 1} entities")
+        r = measure.run_child({"task": "pages", "kind": kind, "values": entities[kind], "url": url}, work)
+        if kind == "lab_largest" and "per_entity" in r:
+            r["largest_s"] = r["per_entity"][0][1]
+        result["pages"][kind] = r
+        if "page" in r:
+            log(f"  p50 {r['page']['p50'] * 1000:.0f} ms, p95 {r['page']['p95'] * 1000:.0f} ms, "
+                f"sql floor p95 {r['sql_floor']['p95'] * 1000:.1f} ms, errors {r['error_count']}")  # fmt: skip
+        else:
+            log(f"  {r.get('error')}")
+
+
+def _remeasure(args, out: Path, label: str) -> int:
+    """``--existing``: the pages of ``--kinds`` again, on the store an earlier run imported, merged into its results."""
+    prior = out / f"results-{label}.json"
+    if not prior.exists():
+        print(f"error: --existing needs {prior} from an earlier run at this size", file=sys.stderr)
+        return 2
+    result = json.loads(prior.read_text(encoding="utf-8"))
+    url = args.db or f"sqlite:///{out / f'peerscope-{label}.db'}"
+    if not _works_in(url):
+        print("error: the store of --existing holds no works", file=sys.stderr)
+        return 2
+    kinds = [k for k in args.kinds.split(",") if k]
+    result.setdefault("remeasured", []).append({
+        "kinds": kinds, "at": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
+    })  # fmt: skip
+    _measure_pages(result, kinds, result["entities"], url, out / f"work-{label}")
     paths = report.write(result, out)
     print(report.table(result))
     log(f"wrote {paths['json']}, {paths['table']}, {paths['plot']}")

@@ -97,6 +97,8 @@ def table(result: dict) -> str:
     lines += ["", "Page times are whole `app.py` runs through `AppTest` with `st.cache_data` cleared before each run, "
               "one fresh process per page kind after one warm-up run; the floor is the bare indexed SQL of the page "
               "plus an empty Streamlit page run, measured in the same process."]  # fmt: skip
+    for again in result.get("remeasured", []):
+        lines.append(f"Re-measured on the same store ({again['at']}, {again['machine']}): {', '.join(again['kinds'])}.")
     return "\n".join(lines) + "\n"
 
 
