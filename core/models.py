@@ -242,15 +242,23 @@ class Citation(SQLModel, table=True):
         Index("ix_citation_cited_work", "cited_work_id", "citing_work_id"),
         # Shared references (``core.related``): the works that cite the same key, without scanning every citation.
         Index("ix_citation_cited_key", "cited_key", "citing_work_id"),
+        # Resolving a reference by one of its ids: partial indexes, as most references carry one or two of the four
+        # (an OpenAlex reference only its OpenAlex id); every lookup is ``= value`` or ``IN``, which implies NOT NULL.
+        *(
+            Index(f"ix_citation_{col}", col, sqlite_where=text(f"{col} IS NOT NULL"),
+                  postgresql_where=text(f"{col} IS NOT NULL"))
+            for col in ("cited_openalex_id", "cited_doi", "cited_arxiv_id", "cited_s2_id")
+        ),  # fmt: skip
     )
     id: int | None = Field(default=None, primary_key=True)
-    citing_work_id: int = Field(foreign_key="work.id", index=True)
+    # no index of its own: the unique (citing_work_id, cited_key) index serves lookups by the citing work
+    citing_work_id: int = Field(foreign_key="work.id")
     cited_work_id: int | None = Field(default=None, foreign_key="work.id")
     cited_key: str  # "openalex:W1", "doi:10.1/x", "arxiv:...", "s2:...", "raw:<hash>"
-    cited_openalex_id: str | None = Field(default=None, index=True)
-    cited_doi: str | None = Field(default=None, index=True)
-    cited_arxiv_id: str | None = Field(default=None, index=True)
-    cited_s2_id: str | None = Field(default=None, index=True)
+    cited_openalex_id: str | None = None
+    cited_doi: str | None = None
+    cited_arxiv_id: str | None = None
+    cited_s2_id: str | None = None
     cited_title: str | None = None
     cited_year: int | None = None
     raw: str | None = None

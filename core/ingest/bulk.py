@@ -141,6 +141,7 @@ def write_new_works(session: Session, up: Upserter, batch: list[Parsed], file: s
     people = resolve_people(session, up, [a.person for p in batch for a in p.item.authorships])
     now = utcnow()
     work_ids = allocate_ids(session, WORK, len(batch))
+    up.works_written.update(work_ids)
     work_rows = []
     for wid, p in zip(work_ids, batch, strict=True):
         w: WorkRec = p.item

@@ -76,11 +76,14 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
         return
     conn = session.connection()
     dialect = conn.dialect
+    names = list(rows[0])
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        _copy_rows(conn, table, names, rows)
+        return
     if dialect.name != "sqlite":
         for chunk in in_chunks(rows, INSERT_CHUNK):
             conn.execute(insert(table), chunk)
         return
-    names = list(rows[0])
     processors = [_processor(table.c[name].type, dialect) for name in names]
     columns = ", ".join(f'"{name}"' for name in names)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
@@ -91,6 +94,29 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
             if process is not None:
                 values[i] = list(map(process, values[i]))
         conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
+
+
+def _copy_rows(conn, table: Table, names: list[str], rows: list[dict]) -> None:
+    """PostgreSQL: the rows through ``COPY ... FROM STDIN`` (psycopg 3), in the connection's transaction.
+
+    ``COPY`` skips the per-statement planning and parameter round trips of ``INSERT``: on the bulk import it wrote
+    the same rows several times faster. Values pass through the column types' bind processors first (JSON becomes
+    its text, as through the ORM); psycopg adapts the rest (text, numbers, booleans, timestamps, NULL).
+    """
+    dialect = conn.dialect
+    processors = [_processor(table.c[name].type, dialect) for name in names]
+    columns = ", ".join(f'"{name}"' for name in names)
+    values = [[row[name] for row in rows] for name in names]
+    for i, process in enumerate(processors):
+        if process is not None:
+            values[i] = list(map(process, values[i]))
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            for row in zip(*values, strict=True):
+                copy.write_row(row)
+    finally:
+        cursor.close()
 
 
 def _processor(type_, dialect):

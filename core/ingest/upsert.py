@@ -65,6 +65,7 @@ class Upserter(PeopleWriter):
         self._person: dict[tuple, int] = {}
         self.last_created = False  # did the last institution/venue/topic call create a row?
         self.touched: set[int] = set()  # researchers whose facts this import may have changed
+        self.works_written: set[int] = set()  # works this import created or merged into (their references and ids)
 
     def forget(self, rec) -> None:
         """Drop the cached ids of a full institution/venue/topic record so it is written, not short-cut."""
@@ -239,6 +240,7 @@ class Upserter(PeopleWriter):
             for ref in rec.references:
                 self._citation(row.id, ref, cites)
         self.s.flush()
+        self.works_written.add(row.id)
         return row.id, created
 
     def _apply_work(self, row: Work, rec: WorkRec, source: str) -> None:
@@ -389,8 +391,27 @@ class Upserter(PeopleWriter):
             self.s.execute(insert(Citation), list(rows.values()))
 
     def resolve_citations(self) -> int:
-        """Point every unresolved reference at the work it names, now that more works may be in the store."""
-        from sqlalchemy import update
+        """Point the unresolved references this import can have resolved at the works they name.
+
+        Two kinds of rows can have become resolvable: the references of the works written by this import (to any
+        stored work), and older references that name one of those works (now stored, or carrying a new id). When
+        the import wrote a large share of the store, one pass over every unresolved reference is cheaper than
+        looking them up a batch of works at a time. Either way only rows that find their work are rewritten: a
+        reference whose work is still missing is left untouched, so a small import into a large store costs in
+        proportion to the import, not to the store.
+        """
+        written = sorted(self.works_written)
+        if not written:
+            return 0
+        stored = self.s.exec(select(func.count()).select_from(Work)).one()
+        if len(written) * 4 >= stored:
+            return self._resolve_where(None)
+        return sum(self._resolve_where(chunk) for chunk in _chunks(written, 900))
+
+    def _resolve_where(self, work_ids: list[int] | None) -> int:
+        """Resolve references by each id scheme; ``work_ids`` limits it to those works' references and to the
+        references naming them (``None``: every unresolved reference)."""
+        from sqlalchemy import exists, or_, update
 
         total = 0
         for col, wcol in (
@@ -399,15 +420,18 @@ class Upserter(PeopleWriter):
             (Citation.cited_arxiv_id, Work.arxiv_id),
             (Citation.cited_s2_id, Work.s2_id),
         ):
-            sub = select(Work.id).where(wcol == col).scalar_subquery()
-            res = self.s.exec(
-                update(Citation).where(Citation.cited_work_id.is_(None), col.is_not(None)).values(cited_work_id=sub)
-            )
+            match = select(Work.id).where(wcol == col, Work.id != Citation.citing_work_id)
+            where = [Citation.cited_work_id.is_(None), col.is_not(None), exists(match)]
+            if work_ids is not None:
+                named = select(wcol).where(Work.id.in_(work_ids), wcol.is_not(None))
+                where.append(or_(Citation.citing_work_id.in_(work_ids), col.in_(named)))
+            res = self.s.exec(update(Citation).where(*where).values(cited_work_id=match.limit(1).scalar_subquery()))
             total += res.rowcount or 0
-        # A work does not cite itself (merging preprint and published versions can create such a row).
-        self.s.exec(
-            update(Citation).where(Citation.cited_work_id == Citation.citing_work_id).values(cited_work_id=None)
-        )
+        # A work does not cite itself: a merge of two versions can leave such a row behind (resolution skips them).
+        self_cite = [Citation.cited_work_id == Citation.citing_work_id]
+        if work_ids is not None:
+            self_cite.append(Citation.citing_work_id.in_(work_ids))
+        self.s.exec(update(Citation).where(*self_cite).values(cited_work_id=None))
         return total
 
     def resolve_institution_parents(self) -> None:
@@ -457,3 +481,8 @@ def _geo_from_tag(tag: str) -> dict:
 
 def count_rows(session: Session, model) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
+
+
+def _chunks(values: list, size: int) -> list[list]:
+    """``values`` in consecutive slices of at most ``size``."""
+    return [values[i : i + size] for i in range(0, len(values), size)]
