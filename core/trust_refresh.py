@@ -11,10 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, func, text, update
 from sqlmodel import Session, select
 
 from core import metrics, trust
+from core.ingest.bulk_sql import insert_rows
 from core.community import community_facts
 from core.models import (
     Authorship,
@@ -246,14 +247,33 @@ def _store_batch(session: Session, batch: list[trust.TrustFacts], now: datetime)
                         "snapshot": data})
         updates.append({"rid": facts.researcher_id, "s": snap.score, "b": snap.band, "l": snap.level})
     if records:
-        session.execute(insert(TrustRecord.__table__), records)  # Core: the ORM's bulk insert costs more per row
-        session.execute(
-            update(Researcher.__table__)
-            .where(Researcher.__table__.c.id == bindparam("rid"))
-            .values(trust_score=bindparam("s"), trust_band=bindparam("b"), trust_level=bindparam("l")),
-            updates,
-        )
+        insert_rows(session, TrustRecord.__table__, records)  # Core (COPY on PostgreSQL): the ORM costs more per row
+        _update_scores(session, updates)
     return len(records)
+
+
+def _update_scores(session: Session, updates: list[dict]) -> None:
+    """Copy the new scores onto the researcher rows: one ``UPDATE ... FROM (VALUES ...)`` per batch on PostgreSQL
+    (a statement per row cost more than the scoring), ``executemany`` elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        values = ", ".join(f"(:r{i}, :s{i}, :b{i}, :l{i})" for i in range(len(updates)))
+        params = {}
+        for i, u in enumerate(updates):
+            params.update({f"r{i}": u["rid"], f"s{i}": u["s"], f"b{i}": u["b"], f"l{i}": u["l"]})
+        session.execute(
+            text(
+                "UPDATE researcher SET trust_score = v.s, trust_band = v.b, trust_level = v.l "
+                f"FROM (VALUES {values}) AS v(id, s, b, l) WHERE researcher.id = v.id"
+            ),
+            params,
+        )
+        return
+    session.execute(
+        update(Researcher.__table__)
+        .where(Researcher.__table__.c.id == bindparam("rid"))
+        .values(trust_score=bindparam("s"), trust_band=bindparam("b"), trust_level=bindparam("l")),
+        updates,
+    )
 
 
 def _same(old: dict, new: dict) -> bool:
