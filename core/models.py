@@ -120,6 +120,9 @@ class TrustRecord(SQLModel, table=True):
     level: str
     claim_status: str
     snapshot: dict = _json(dict)  # core.trust.snapshot_to_dict
+    # core.trust.facts_digest of the facts the snapshot was computed from: equal facts give an equal snapshot, so a
+    # recompute skips scoring (and reading the stored snapshot) for people whose facts did not change
+    facts_digest: str | None = None
 
 
 class ResearcherAlias(SQLModel, table=True):

@@ -48,9 +48,10 @@ seed page shows.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = [
@@ -444,6 +445,27 @@ def trust_snapshot(facts: TrustFacts, computed_at: str | None = None) -> TrustSn
         researcher_id=facts.researcher_id,
         as_of=facts.as_of,
     )
+
+
+_DIGESTED = tuple(f.name for f in fields(TrustFacts) if f.name not in ("researcher_id", "as_of", "sources"))
+
+
+def facts_digest(facts: TrustFacts) -> str:
+    """A short fingerprint of what a snapshot is computed from, with the algorithm version.
+
+    :func:`trust_snapshot` is a pure function of its facts; the date they were read (``as_of``, and the dated
+    ``sources``) is only carried into the snapshot, never scored, so it is left out, as is the researcher's own id
+    (a digest is only ever compared with the same person's). Two equal digests give the same snapshot apart from
+    those dates, so a recompute can skip scoring an unchanged person.
+
+    >>> a = TrustFacts(1, works_count=3, as_of="2026-01-01", sources={"works": "OpenAlex 2026-01-01"})
+    >>> facts_digest(a) == facts_digest(TrustFacts(1, works_count=3, as_of="2026-02-01", sources={"works": "x"}))
+    True
+    >>> facts_digest(a) == facts_digest(TrustFacts(1, works_count=4, as_of="2026-01-01"))
+    False
+    """
+    values = tuple(getattr(facts, name) for name in _DIGESTED)
+    return hashlib.sha1(repr((ALGORITHM_VERSION, values)).encode()).hexdigest()[:20]
 
 
 def snapshot_to_dict(snapshot: TrustSnapshot) -> dict[str, Any]:

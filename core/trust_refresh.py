@@ -15,8 +15,8 @@ from sqlalchemy import bindparam, func, text, update
 from sqlmodel import Session, select
 
 from core import metrics, trust
-from core.ingest.bulk_sql import insert_rows
 from core.community import community_facts
+from core.ingest.bulk_sql import insert_rows
 from core.models import (
     Authorship,
     Citation,
@@ -30,7 +30,7 @@ from core.models import (
 )
 
 PEER_REVIEWED_TYPES = {"article", "proceedings-article", "book-chapter", "review", "letter", "book"}
-BATCH = 500
+BATCH = 2000
 
 
 def recompute_trust(*, session: Session, researcher_ids: Iterable[int] | None = None, now: datetime | None = None) -> int:
@@ -223,32 +223,51 @@ def _record_sources(session: Session, researcher_ids: list[int]) -> dict[int, st
 
 
 def _store_batch(session: Session, batch: list[trust.TrustFacts], now: datetime) -> int:
-    """Score a batch, and store the snapshots that differ from each person's latest (two statements in all)."""
+    """Score a batch, and store the snapshots that differ from each person's latest.
+
+    A person whose facts have the digest of their latest snapshot's facts is skipped without scoring (the snapshot
+    would be the same, ``trust.facts_digest``). For the others the new snapshot is compared with the stored one, and
+    stored only when it differs; when it does not, the latest record takes the new digest, so the next recompute
+    skips that person."""
     if not batch:
         return 0
     ids = [f.researcher_id for f in batch]
     newest = select(func.max(TrustRecord.id)).where(TrustRecord.researcher_id.in_(ids)).group_by(TrustRecord.researcher_id)
     latest = {
-        rid: snap
-        for rid, snap in session.execute(
-            select(TrustRecord.researcher_id, TrustRecord.snapshot).where(TrustRecord.id.in_(newest))
+        rid: (rec_id, digest)
+        for rec_id, rid, digest in session.execute(
+            select(TrustRecord.id, TrustRecord.researcher_id, TrustRecord.facts_digest).where(TrustRecord.id.in_(newest))
         )
     }
-    records, updates = [], []
     stamp = now.isoformat(timespec="seconds")
+    todo: list[tuple[trust.TrustFacts, str]] = []
     for facts in batch:
+        digest = trust.facts_digest(facts)
+        old = latest.get(facts.researcher_id)
+        if old is None or old[1] != digest:
+            todo.append((facts, digest))
+    compare = [latest[f.researcher_id][0] for f, _ in todo if f.researcher_id in latest]
+    stored = {}
+    if compare:
+        stored = {k: v for k, v in session.execute(select(TrustRecord.id, TrustRecord.snapshot).where(TrustRecord.id.in_(compare)))}
+    records, updates, redigest = [], [], []
+    for facts, digest in todo:
         snap = trust.trust_snapshot(facts, computed_at=stamp)
         data = trust.snapshot_to_dict(snap)
         old = latest.get(facts.researcher_id)
-        if old is not None and _same(old, data):
+        if old is not None and _same(stored[old[0]], data):
+            redigest.append({"rec": old[0], "d": digest})
             continue
         records.append({"researcher_id": facts.researcher_id, "computed_at": now, "algorithm_version": snap.algorithm_version,
                         "score": snap.score, "band": snap.band, "level": snap.level, "claim_status": snap.claim_status,
-                        "snapshot": data})
+                        "snapshot": data, "facts_digest": digest})  # fmt: skip
         updates.append({"rid": facts.researcher_id, "s": snap.score, "b": snap.band, "l": snap.level})
     if records:
         insert_rows(session, TrustRecord.__table__, records)  # Core (COPY on PostgreSQL): the ORM costs more per row
         _update_scores(session, updates)
+    if redigest:
+        table = TrustRecord.__table__
+        session.execute(update(table).where(table.c.id == bindparam("rec")).values(facts_digest=bindparam("d")), redigest)
     return len(records)
 
 
