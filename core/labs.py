@@ -74,22 +74,30 @@ def lab_map(*, session: Session, member_ids: list[int], name: str, members_total
             home_units: list[int] | None = None, recent_years: int = 3) -> LabMap:
     """The collaboration map of a set of researchers (an institution's members or a named team)."""
     members = set(member_ids)
-    people = {r.id: r for r in session.exec(select(Researcher).where(Researcher.id.in_(member_ids)))}
-    work_ids = set(session.exec(select(Authorship.work_id).where(Authorship.researcher_id.in_(member_ids))).all())
-    rows = session.exec(
-        select(Authorship.id, Authorship.work_id, Authorship.researcher_id, Work.year)
+    names = _display_names(session, list(member_ids))
+    # The lab's works as a subquery, not a list of ids: a large lab has thousands of works.
+    lab_works = select(Authorship.work_id).where(Authorship.researcher_id.in_(member_ids))
+    # Every byline of those works with each authorship's institutions (one row per institution: the external
+    # institutions and countries are counted from the same rows). Tens of thousands of plain rows, so read through
+    # the connection, without the ORM's per-row bookkeeping.
+    rows = session.connection().execute(
+        select(Authorship.work_id, Authorship.researcher_id, Work.year, AuthorshipInstitution.institution_id)
         .join(Work, Work.id == Authorship.work_id)
         .join(Researcher, Researcher.id == Authorship.researcher_id)
-        .where(Authorship.work_id.in_(work_ids), Researcher.is_placeholder.is_(False))
+        .outerjoin(AuthorshipInstitution, AuthorshipInstitution.authorship_id == Authorship.id)
+        .where(Authorship.work_id.in_(lab_works), Researcher.is_placeholder.is_(False))
     ).all()
-    bylines: dict[int, list[int]] = defaultdict(list)
+    bylines: dict[int, list[int]] = defaultdict(list)  # may repeat a person (once per institution): read as sets
     year_of: dict[int, int | None] = {}
-    authorship_of: dict[tuple[int, int], int] = {}
-    for aid, wid, rid, year in rows:
+    home = set(home_units or [])
+    outside_authorships: Counter = Counter()  # institution -> authorships of non-members on the lab's works
+    for wid, rid, year, iid in rows:
         bylines[wid].append(rid)
         year_of[wid] = year
-        authorship_of[(wid, rid)] = aid
-    # Strength, shared works and years for every pair with at least one member.
+        if iid is not None and rid not in members and iid not in home:
+            outside_authorships[iid] += 1
+    # Strength, shared works and years for every pair with at least one member: only the pairs through a member
+    # are visited (a 100-author work with one member has 99 such pairs, not 4,950).
     pair_strength: dict[tuple[int, int], float] = defaultdict(float)
     pair_years: dict[tuple[int, int], list[int]] = defaultdict(list)
     for wid, byline in bylines.items():
@@ -97,23 +105,14 @@ def lab_map(*, session: Session, member_ids: list[int], name: str, members_total
         if len(ppl) < 2 or len(ppl) > 100:
             continue
         w = 1.0 / (len(ppl) - 1)
-        for i, a in enumerate(ppl):
-            for b in ppl[i + 1 :]:
-                if a in members or b in members:
-                    pair_strength[(a, b)] += w
-                    if year_of.get(wid):
-                        pair_years[(a, b)].append(year_of[wid])
+        year = year_of.get(wid)
+        pairs = [(m, x) if m < x else (x, m) for m in ppl if m in members for x in ppl
+                 if x != m and not (x in members and x < m)]  # a member pair once, from its smaller id
+        for pair in sorted(pairs):  # first seen in the same order as when every pair of the byline was visited
+            pair_strength[pair] += w
+            if year:
+                pair_years[pair].append(year)
     outsiders = {x for pair in pair_strength for x in pair if x not in members}
-    people.update({r.id: r for r in session.exec(select(Researcher).where(Researcher.id.in_(outsiders)))})
-    g = nx.Graph()
-    for rid in members:
-        g.add_node(rid, label=people[rid].display_name if rid in people else str(rid), member=True)
-    for (a, b), w in pair_strength.items():
-        for x in (a, b):
-            if x not in g:
-                g.add_node(x, label=people[x].display_name, member=False)
-        g.add_edge(a, b, weight=round(w, 4), works=len(pair_years[(a, b)]) or 1,
-                   first_year=min(pair_years[(a, b)], default=None), last_year=max(pair_years[(a, b)], default=None))
     internal = [(a, b) for (a, b) in pair_strength if a in members and b in members]
     latest = max((y for y in year_of.values() if y), default=None)
     dynamics = Counter()
@@ -126,33 +125,51 @@ def lab_map(*, session: Session, member_ids: list[int], name: str, members_total
             dynamics["lapsed"] += 1
         else:
             dynamics["ongoing"] += 1
-    ext_inst, countries = _external_affiliations(session, bylines, authorship_of, members, set(home_units or []))
+    ext_inst, countries = _external_affiliations(session, outside_authorships)
     # One pass over the pairs (not one per outsider): strength and member partners of every outsider.
     ext_strength: dict[int, float] = defaultdict(float)
-    ext_partners: dict[int, set[str]] = defaultdict(set)
+    ext_partners: dict[int, set[int]] = defaultdict(set)
     for (a, b), w in pair_strength.items():
         for x, other in ((a, b), (b, a)):
             if x in outsiders:
                 ext_strength[x] += w
                 if other in members:
-                    ext_partners[x].add(people[other].display_name)
+                    ext_partners[x].add(other)
+    # Names only for the outsiders that can be shown: those at least as strong as the PARTNER_CAP-th strongest
+    # (ties at that strength included, since the name breaks them).
+    by_strength = sorted((round(v, 4) for v in ext_strength.values()), reverse=True)
+    floor = by_strength[PARTNER_CAP - 1] if len(by_strength) > PARTNER_CAP else float("-inf")
+    shown = [x for x in outsiders if round(ext_strength[x], 4) >= floor]
+    names.update(_display_names(session, shown))
     ext_people = sorted(
-        ({"id": x, "name": people[x].display_name, "strength": round(ext_strength[x], 4),
-          "partners": sorted(ext_partners[x])} for x in outsiders),
+        ({"id": x, "name": names[x], "strength": round(ext_strength[x], 4),
+          "partners": sorted({names[m] for m in ext_partners[x]})} for x in shown),
         key=lambda d: (-d["strength"], d["name"]),
     )
-    if len(ext_people) > PARTNER_CAP:
-        g.remove_nodes_from([p["id"] for p in ext_people[PARTNER_CAP:]])
-        capped_note = f"The map shows the {PARTNER_CAP} strongest of {len(ext_people)} external partners."
-    else:
-        capped_note = None
+    kept = members | {p["id"] for p in ext_people[:PARTNER_CAP]}
+    capped_note = (
+        f"The map shows the {PARTNER_CAP} strongest of {len(outsiders)} external partners."
+        if len(outsiders) > PARTNER_CAP
+        else None
+    )
+    g = nx.Graph()
+    for rid in members:
+        g.add_node(rid, label=names.get(rid, str(rid)), member=True)
+    for (a, b), w in pair_strength.items():
+        if a not in kept or b not in kept:
+            continue
+        for x in (a, b):
+            if x not in g:
+                g.add_node(x, label=names[x], member=False)
+        g.add_edge(a, b, weight=round(w, 4), works=len(pair_years[(a, b)]) or 1,
+                   first_year=min(pair_years[(a, b)], default=None), last_year=max(pair_years[(a, b)], default=None))
     connected = {x for pair in internal for x in pair}
-    isolated = [{"id": m, "name": people[m].display_name} for m in sorted(members, key=lambda m: people[m].display_name)
-                if m not in connected and m in people]
+    isolated = [{"id": m, "name": names[m]} for m in sorted(members, key=lambda m: names.get(m, ""))
+                if m not in connected and m in names]
     internal_g = g.subgraph(members).copy()
     parts = network.communities(internal_g) if internal_g.number_of_edges() else []
     brokers = [
-        {**b, "name": people[b["node"]].display_name}
+        {**b, "name": names[b["node"]]}
         for b in network.bridges_between_communities(internal_g, parts, limit=10)
     ] if parts else []
     per_year = Counter(year_of[w] for w in bylines if year_of.get(w))
@@ -162,13 +179,13 @@ def lab_map(*, session: Session, member_ids: list[int], name: str, members_total
             new_partners_year[min(years)] += 1
     by_year = [{"year": y, "works": per_year[y], "new_external_ties": new_partners_year.get(y, 0)} for y in sorted(per_year)]
     strongest = sorted(internal, key=lambda p: -pair_strength[p])[:25]
+    community = network.community_of(parts)
     return LabMap(
         name=name,
-        members=[{"id": m, "name": people[m].display_name, "community": network.community_of(parts).get(m)}
-                 for m in member_ids if m in people],
+        members=[{"id": m, "name": names[m], "community": community.get(m)} for m in member_ids if m in names],
         members_total=members_total if members_total is not None else len(member_ids),
         graph=g,
-        internal_pairs=[{"a": people[a].display_name, "a_id": a, "b": people[b].display_name, "b_id": b,
+        internal_pairs=[{"a": names[a], "a_id": a, "b": names[b], "b_id": b,
                          "strength": round(pair_strength[(a, b)], 4), "shared_works": len(pair_years[(a, b)]),
                          "first_year": min(pair_years[(a, b)], default=None), "last_year": max(pair_years[(a, b)], default=None)}
                         for a, b in strongest],
@@ -185,29 +202,36 @@ def lab_map(*, session: Session, member_ids: list[int], name: str, members_total
     )
 
 
-def _external_affiliations(session: Session, bylines, authorship_of, members: set[int], home: set[int]):
-    """Institutions and countries of non-members on the lab's works (outside the lab's own units)."""
-    outside_aids = [aid for (wid, rid), aid in authorship_of.items() if rid not in members]
-    if not outside_aids:
-        return [], []
-    rows = session.exec(
-        select(AuthorshipInstitution.authorship_id, Institution.id, Institution.name, Institution.country_code,
-               Institution.latitude, Institution.longitude)
-        .join(Institution, Institution.id == AuthorshipInstitution.institution_id)
-        .where(AuthorshipInstitution.authorship_id.in_(outside_aids))
-    ).all()
-    inst_count: Counter = Counter()
+def _display_names(session: Session, ids: list[int], chunk: int = 900) -> dict[int, str]:
+    """Researcher id -> display name, in chunks (SQLite caps the parameters of one statement)."""
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), chunk):
+        out.update(session.exec(select(Researcher.id, Researcher.display_name)
+                                .where(Researcher.id.in_(ids[i : i + chunk]))).all())  # fmt: skip
+    return out
+
+
+def _external_affiliations(session: Session, inst_count: Counter) -> tuple[list[dict], list[dict]]:
+    """External institutions (most authorships first) and their countries, from the authorships counted per
+    institution."""
+    ids = sorted(inst_count)
     info: dict[int, dict] = {}
+    for i in range(0, len(ids), 900):
+        for iid, name, cc, lat, lng in session.connection().execute(
+            select(Institution.id, Institution.name, Institution.country_code, Institution.latitude,
+                   Institution.longitude).where(Institution.id.in_(ids[i : i + 900]))
+        ).all():  # fmt: skip
+            info[iid] = {"id": iid, "name": name, "country_code": cc, "latitude": lat, "longitude": lng}
     country_count: Counter = Counter()
-    for _aid, iid, name, cc, lat, lng in rows:
-        if iid in home:
-            continue
-        inst_count[iid] += 1
-        info[iid] = {"id": iid, "name": name, "country_code": cc, "latitude": lat, "longitude": lng}
-        if cc:
-            country_count[cc] += 1
-    insts = [{**info[i], "authorships": n} for i, n in inst_count.most_common()]
-    countries = [{"country_code": c, "authorships": n} for c, n in country_count.most_common()]
+    for iid, n in inst_count.items():
+        if info[iid]["country_code"]:
+            country_count[info[iid]["country_code"]] += n
+    # Most authorships first; ties by name (then id), not by the order the rows happened to come in.
+    insts = [
+        {**info[i], "authorships": n}
+        for i, n in sorted(inst_count.items(), key=lambda kv: (-kv[1], info[kv[0]]["name"] or "", kv[0]))
+    ]
+    countries = [{"country_code": c, "authorships": n} for c, n in sorted(country_count.items(), key=lambda kv: (-kv[1], kv[0]))]
     return insts, countries
 
 

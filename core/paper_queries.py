@@ -208,3 +208,35 @@ def paper_citing(*, session: Session, work_id: int, limit: int | None = None) ->
     )
     rows = session.exec(q.limit(limit) if limit else q).all()
     return [{"work_id": i, "title": t or "Untitled work", "year": y} for i, t, y in rows]
+
+
+# ---- citation exports of many works -------------------------------------------------------------------------------
+def works_for_citation(*, session: Session, work_ids, chunk: int = 900) -> list[dict]:
+    """What ``core.export.bibtex`` and ``ris`` read of ``paper_detail`` (title, type, year, venue name, DOI, arXiv
+    id, the byline's names in order), for many works in a few queries; in the order of ``work_ids``, missing ones
+    left out."""
+    ids = list(work_ids)
+    works: dict[int, dict] = {}
+    bylines: dict[int, list[tuple]] = defaultdict(list)
+    for i in range(0, len(ids), chunk):
+        part = ids[i : i + chunk]
+        for wid, title, kind, year, doi, arxiv, venue in session.exec(
+            select(Work.id, Work.title, Work.type, Work.year, Work.doi, Work.arxiv_id, Venue.name)
+            .outerjoin(Venue, Venue.id == Work.venue_id)
+            .where(Work.id.in_(part))
+        ).all():
+            works[wid] = {"id": wid, "title": title or "Untitled work", "type": kind, "year": year,
+                          "venue": {"name": venue} if venue is not None else None,
+                          "ids": {"doi": doi, "arxiv": arxiv}}  # fmt: skip
+        for wid, position, aid, name in session.exec(
+            select(Authorship.work_id, Authorship.position, Authorship.id, Researcher.display_name)
+            .join(Researcher, Researcher.id == Authorship.researcher_id)
+            .where(Authorship.work_id.in_(part))
+        ).all():
+            bylines[wid].append((position, aid, name))
+    out = []
+    for wid in ids:
+        if wid in works:
+            byline = sorted(bylines.get(wid, []))
+            out.append({**works[wid], "authors": [{"name": name} for _, _, name in byline]})
+    return out

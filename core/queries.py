@@ -159,6 +159,7 @@ from core.paper_queries import (  # noqa: E402, F401
     paper_references,
     paper_related,
     paper_topics,
+    works_for_citation,
 )
 from core.profile_queries import (  # noqa: E402, F401
     Collaborator,

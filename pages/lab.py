@@ -84,60 +84,70 @@ metric_row([
 g = gs.lab_graph(m)
 drawn, member_comm = view.lab_drawing(g, {x["id"]: x["community"] for x in m.members})
 measure = st.selectbox("Size and colour by", ["Community", "Degree", "Strength", "First year"])
-an = gs.analyses(g) if measure != "Community" else None
-values = view.measure_values(drawn, measure, centrality=an.centrality if an else {}, community_of=member_comm)
+# Degree, strength and first year are read off the graph itself: no betweenness or PageRank is needed here.
+values = view.measure_values(drawn, measure, centrality={}, community_of=member_comm)
 picked = view.graph_chart(drawn, gs.lab_layout(g), focus=None, values=values, measure=measure, key="lab_graph")
 st.caption("Filled circles are members, open circles external partners. Hover for names; click a person to open them.")
 if picked:
     view.open_node_page(picked)
 
+# Only the open tab is drawn (switching tabs reruns the page), as in the explorer: the world map, the members'
+# links and the export files are drawn for the views that open them.
 t_pairs, t_ext, t_geo, t_years, t_members, t_export = st.tabs(
-    ["Strongest pairs", "External partners", "Countries and institutions", "Over the years", "Members", "Export"]
+    ["Strongest pairs", "External partners", "Countries and institutions", "Over the years", "Members", "Export"],
+    key="lab_tab",
+    on_change="rerun",
 )
 with t_pairs:
-    st.dataframe(
-        [{"Member A": p["a"], "Member B": p["b"], "Strength": p["strength"], "Shared works": p["shared_works"],
-          "First": p["first_year"], "Last": p["last_year"]} for p in m.internal_pairs],
-        hide_index=True, width="stretch",
-    )  # fmt: skip
-    if not m.internal_pairs:
-        st.caption("No two members share a work in the store.")
+    if t_pairs.open:
+        st.dataframe(
+            [{"Member A": p["a"], "Member B": p["b"], "Strength": p["strength"], "Shared works": p["shared_works"],
+              "First": p["first_year"], "Last": p["last_year"]} for p in m.internal_pairs],
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+        if not m.internal_pairs:
+            st.caption("No two members share a work in the store.")
 with t_ext:
-    people, insts = st.columns(2, gap="large")
-    people.dataframe([{"Partner": p["name"], "Strength": p["strength"], "With": ", ".join(p["partners"])}
-                      for p in m.external_people], hide_index=True, width="stretch")  # fmt: skip
-    insts.dataframe([{"Institution": i["name"], "Country": i["country_code"], "Authorships": i["authorships"]}
-                     for i in m.external_institutions], hide_index=True, width="stretch")  # fmt: skip
+    if t_ext.open:
+        people, insts = st.columns(2, gap="large")
+        people.dataframe([{"Partner": p["name"], "Strength": p["strength"], "With": ", ".join(p["partners"])}
+                          for p in m.external_people], hide_index=True, width="stretch")  # fmt: skip
+        insts.dataframe([{"Institution": i["name"], "Country": i["country_code"], "Authorships": i["authorships"]}
+                         for i in m.external_institutions], hide_index=True, width="stretch")  # fmt: skip
 with t_geo:
-    world = view.world_map(m.countries, m.external_institutions)
-    if not world:
-        st.caption("No country or coordinates recorded for the external partners' institutions.")
-    elif st.toggle("Show the world map", help="Plotly loads the country outlines from cdn.plot.ly"):
-        st.plotly_chart(world, key="world", config={"displaylogo": False})
-    st.dataframe([{"Country": c["country_code"], "Authorships": c["authorships"]} for c in m.countries],
-                 hide_index=True)  # fmt: skip
+    if t_geo.open:
+        world = view.world_map(m.countries, m.external_institutions)
+        if not world:
+            st.caption("No country or coordinates recorded for the external partners' institutions.")
+        elif st.toggle("Show the world map", help="Plotly loads the country outlines from cdn.plot.ly"):
+            st.plotly_chart(world, key="world", config={"displaylogo": False})
+        st.dataframe([{"Country": c["country_code"], "Authorships": c["authorships"]} for c in m.countries],
+                     hide_index=True)  # fmt: skip
 with t_years:
-    d = m.dynamics
-    metric_row([("New partnerships", d["new"], "first tie in the last 3 years"),
-                ("Ongoing", d["ongoing"], None), ("Lapsed", d["lapsed"], "no shared work in 3 years")])  # fmt: skip
-    fig = go.Figure()
-    fig.add_bar(x=[y["year"] for y in m.by_year], y=[y["works"] for y in m.by_year], name="Works")
-    fig.add_scatter(x=[y["year"] for y in m.by_year], y=[y["new_external_ties"] for y in m.by_year],
-                    name="New external ties", mode="lines+markers")  # fmt: skip
-    fig.update_layout(height=280, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h"})
-    st.plotly_chart(fig, key="lab_years", config={"displayModeBar": False})
+    if t_years.open:
+        d = m.dynamics
+        metric_row([("New partnerships", d["new"], "first tie in the last 3 years"),
+                    ("Ongoing", d["ongoing"], None), ("Lapsed", d["lapsed"], "no shared work in 3 years")])  # fmt: skip
+        fig = go.Figure()
+        fig.add_bar(x=[y["year"] for y in m.by_year], y=[y["works"] for y in m.by_year], name="Works")
+        fig.add_scatter(x=[y["year"] for y in m.by_year], y=[y["new_external_ties"] for y in m.by_year],
+                        name="New external ties", mode="lines+markers")  # fmt: skip
+        fig.update_layout(height=280, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h"})
+        st.plotly_chart(fig, key="lab_years", config={"displayModeBar": False})
 with t_members:
-    left, right = st.columns(2, gap="large")
-    with left:
-        st.markdown(f"**Members** · {plural(len(m.members), 'member')}")
-        for x in m.members[:60]:
-            person_link(x["id"], x["name"])
-    with right:
-        st.markdown(f"**No internal links** · {len(m.isolated)}")
-        for x in m.isolated:
-            person_link(x["id"], x["name"])
-        st.markdown(f"**Cross-group bridges** · {len(m.brokers)}")
-        for b in m.brokers:
-            person_link(b["node"], b["name"], note=f"reaches {plural(len(b['reaches']), 'other group')}")
+    if t_members.open:
+        left, right = st.columns(2, gap="large")
+        with left:
+            st.markdown(f"**Members** · {plural(len(m.members), 'member')}")
+            for x in m.members[:60]:
+                person_link(x["id"], x["name"])
+        with right:
+            st.markdown(f"**No internal links** · {len(m.isolated)}")
+            for x in m.isolated:
+                person_link(x["id"], x["name"])
+            st.markdown(f"**Cross-group bridges** · {len(m.brokers)}")
+            for b in m.brokers:
+                person_link(b["node"], b["name"], note=f"reaches {plural(len(b['reaches']), 'other group')}")
 with t_export:
-    view.export_buttons(g, stem=view.stem_of(m.name), bibtex=gs.works_bibtex(m.work_ids), key="lab_export")
+    if t_export.open:
+        view.export_buttons(g, stem=view.stem_of(m.name), bibtex=gs.works_bibtex(m.work_ids), key="lab_export")

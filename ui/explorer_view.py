@@ -288,17 +288,20 @@ def world_map(countries: Sequence[Mapping], institutions: Sequence[Mapping] = ()
 
 
 def export_buttons(g: nx.Graph, *, stem: str, bibtex: tuple[str, int] | None = None, key: str = "export") -> None:
-    """Download what is on screen: CSV of nodes and edges, GraphML, GEXF, and BibTeX of the works."""
-    nodes_csv, edges_csv = export.graph_to_csv(g)
+    """Download what is on screen: CSV of nodes and edges, GraphML, GEXF, and BibTeX of the works.
+
+    The graph files are written when their button is clicked (Streamlit's deferred downloads): GraphML and GEXF of
+    a lab map take seconds to serialise, on every run of the page, for buttons most views never click.
+    """
     cols = st.columns(5 if bibtex else 4)
-    cols[0].download_button("Nodes CSV", nodes_csv, f"{stem}-nodes.csv", "text/csv", key=f"{key}_nodes",
-                            icon=":material/table:")  # fmt: skip
-    cols[1].download_button("Edges CSV", edges_csv, f"{stem}-edges.csv", "text/csv", key=f"{key}_edges",
-                            icon=":material/table:")  # fmt: skip
-    cols[2].download_button("GraphML", export.graph_to_graphml(g), f"{stem}.graphml", "application/graphml+xml",
-                            key=f"{key}_graphml", icon=":material/hub:")  # fmt: skip
-    cols[3].download_button("GEXF", export.graph_to_gexf(g), f"{stem}.gexf", "application/xml", key=f"{key}_gexf",
-                            icon=":material/hub:")  # fmt: skip
+    cols[0].download_button("Nodes CSV", lambda: export.graph_to_csv(g)[0], f"{stem}-nodes.csv", "text/csv",
+                            key=f"{key}_nodes", icon=":material/table:")  # fmt: skip
+    cols[1].download_button("Edges CSV", lambda: export.graph_to_csv(g)[1], f"{stem}-edges.csv", "text/csv",
+                            key=f"{key}_edges", icon=":material/table:")  # fmt: skip
+    cols[2].download_button("GraphML", lambda: export.graph_to_graphml(g), f"{stem}.graphml",
+                            "application/graphml+xml", key=f"{key}_graphml", icon=":material/hub:")  # fmt: skip
+    cols[3].download_button("GEXF", lambda: export.graph_to_gexf(g), f"{stem}.gexf", "application/xml",
+                            key=f"{key}_gexf", icon=":material/hub:")  # fmt: skip
     if bibtex:
         text, n = bibtex
         cols[4].download_button(f"BibTeX ({n} works)", text, f"{stem}.bib", "application/x-bibtex", key=f"{key}_bib",

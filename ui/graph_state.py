@@ -307,17 +307,14 @@ def lab_graph(m: labs.LabMap) -> nx.Graph:
 
 
 def lab_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
-    return _lab_layout(
-        tuple(sorted(g.nodes)), tuple(sorted((a, b, d.get("weight", 1.0)) for a, b, d in g.edges(data=True)))
-    )
+    """Positions of the lab graph, cached by a digest of its nodes and weighted edges (see ``_digest``)."""
+    nodes, edges = _graph_key(g)
+    return _lab_layout(_digest(nodes, edges), nodes, edges)
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def _lab_layout(nodes: tuple, edges: tuple) -> dict[str, tuple[float, float]]:
-    g = nx.Graph()
-    g.add_nodes_from(nodes)
-    g.add_weighted_edges_from(edges)
-    return network.layout(g, seed=7)
+def _lab_layout(key: str, _nodes: tuple, _edges: tuple) -> dict[str, tuple[float, float]]:
+    return network.layout(_rebuilt(_nodes, _edges), seed=7)
 
 
 def works_bibtex(work_ids: Sequence[int]) -> tuple[str, int]:
@@ -327,13 +324,8 @@ def works_bibtex(work_ids: Sequence[int]) -> tuple[str, int]:
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner="Writing BibTeX…")
 def _works_bibtex(url: str, work_ids: tuple[int, ...]) -> tuple[str, int]:
-    entries = []
     with session_scope(state._engine_for(url)) as session:
-        for wid in work_ids:
-            try:
-                entries.append(export.bibtex(queries.paper_detail(session=session, work_id=wid, related=False)))
-            except queries.NotFound:
-                continue
+        entries = [export.bibtex(p) for p in queries.works_for_citation(session=session, work_ids=work_ids)]
     return "\n\n".join(entries) + ("\n" if entries else ""), len(entries)
 
 

@@ -254,6 +254,10 @@ def test_lab_map_of_bangor_university(open_app, bangor_url):
     assert list(pairs["Strength"]) == sorted(pairs["Strength"], reverse=True)
     for a, b in zip(pairs["Member A"], pairs["Member B"], strict=True):
         assert a in members and b in members and share_a_work(a, b)
+    assert not at.get("download_button")  # only the open tab is drawn
+    at.session_state["lab_tab"] = "Export"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
     labels = [d.label for d in at.get("download_button")]
     assert labels == ["Nodes CSV", "Edges CSV", "GraphML", "GEXF", f"BibTeX ({bangor_works()} works)"]
 

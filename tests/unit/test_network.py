@@ -75,3 +75,18 @@ def test_ego_slice_cuts_by_weight_and_counts_the_rest():
     g, total = network.ego_slice("p", first, second, {}, max_nodes=5)
     assert sorted(g.nodes) == ["c6", "c7", "c8", "c9", "p"]
     assert total == 13  # p, ten co-authors, z and y
+
+
+def test_layout_of_a_large_graph_uses_the_dense_solver_deterministically():
+    # Two cliques of 300 joined by one edge: above networkx's 500-node switch to its slow sparse solver.
+    g = nx.disjoint_union(nx.complete_graph(300), nx.complete_graph(300))
+    g.add_edge(0, 300)
+    pos = network.layout(g, seed=7)
+    assert set(pos) == set(g) and pos == network.layout(g, seed=7)
+    assert max(max(abs(x), abs(y)) for x, y in pos.values()) == pytest.approx(1.0)  # scaled to [-1, 1]
+
+    def centre(nodes):
+        return sum(pos[n][0] for n in nodes) / len(nodes), sum(pos[n][1] for n in nodes) / len(nodes)
+
+    (ax, ay), (bx, by) = centre(range(300)), centre(range(300, 600))
+    assert (ax - bx) ** 2 + (ay - by) ** 2 > 0.25  # the two cliques are drawn apart
