@@ -131,3 +131,13 @@ def test_benchmark_runs_end_to_end(tmp_path):
     table = (tmp_path / f"results-{size}.md").read_text()
     assert "Researcher page, top-1% hub" in table and "works/s" in table
     assert (tmp_path / "benchmark-plot.html").stat().st_size > 1000
+
+    # --existing: one more page kind measured on the same store, merged into the same results
+    again = cmd[: cmd.index("--kinds")] + ["--kinds", "lab_largest", "--existing"]
+    proc = subprocess.run(again, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    merged = json.loads((tmp_path / f"results-{size}.json").read_text())
+    assert set(merged["pages"]) == {"researcher_hub", "paper_cited", "search", "lab_largest"}
+    assert merged["pages"]["lab_largest"]["error_count"] == 0
+    assert merged["import"] == result["import"] and merged["remeasured"][0]["kinds"] == ["lab_largest"]
+    assert "Re-measured on the same store" in (tmp_path / f"results-{size}.md").read_text()
