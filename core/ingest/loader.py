@@ -188,6 +188,7 @@ def load_records(session: Session, up: Upserter, records: Iterable[Parsed], *, f
     (the caller's transaction then rolls back) unless ``skip_bad``, which records it in ``summary.rejections``."""
     location = "record 0"
     batch: list[Parsed] = []
+    planner: bulk_sql.PlannerStatistics | None = None  # made at the first full batch: small imports never need it
     try:
         for n, parsed in enumerate(records, start=1):
             location = parsed.location
@@ -209,6 +210,9 @@ def load_records(session: Session, up: Upserter, records: Iterable[Parsed], *, f
                 if len(batch) >= bulk.BATCH:
                     _load_batch(session, up, batch, file, summary)
                     batch = []
+                    if planner is None:
+                        planner = bulk_sql.PlannerStatistics(session)
+                    planner.after_batch(session, summary.by_entity.get("work", {}).get("added", 0))
                 continue
             _load_batch(session, up, batch, file, summary)
             batch = []

@@ -189,3 +189,30 @@ def test_references_resolve_when_the_cited_work_arrives_later(empty_store, corpu
             if b is not None
         }
     assert got == want
+
+
+def test_planner_statistics_follow_a_large_import(db_url, tmp_path, monkeypatch):
+    """PostgreSQL: ``ANALYZE`` runs inside the import each time the store has doubled (the planner otherwise plans
+    the batch lookups for empty tables and the import turns quadratic); SQLite: never."""
+    from core.db import init_db, make_engine
+
+    monkeypatch.setattr(bulk, "BATCH", 20)
+    monkeypatch.setattr(bulk_sql, "ANALYZE_AFTER_WORKS", 40)
+    calls: list[int] = []
+    real = bulk_sql.refresh_planner_statistics
+    monkeypatch.setattr(bulk_sql, "refresh_planner_statistics", lambda s, n: calls.append(n) or real(s, n))
+    meta = write_corpus(300, tmp_path / "c", seed=3)
+    engine = make_engine(db_url)
+    init_db(engine)
+    try:
+        import_paths([meta["files"][0]], engine=engine)
+        if engine.dialect.name == "postgresql":
+            # during the import at 40, 80, 160 new works (the store doubling each time), then once at its end
+            assert calls == [40, 80, 160, 300]
+            with engine.connect() as conn:
+                seen = conn.exec_driver_sql("SELECT reltuples FROM pg_class WHERE oid = 'work'::regclass").scalar()
+            assert seen >= 300  # the statistics the next import starts from
+        else:
+            assert calls == [300]  # called at the end, where it does nothing on SQLite
+    finally:
+        engine.dispose()
