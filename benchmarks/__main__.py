@@ -37,8 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", action="store_true", help="also cProfile the import and the slowest page")
     p.add_argument(
         "--existing", action="store_true",
-        help="re-measure the page kinds of --kinds on the store an earlier run at this size imported (--db, or the "
-             "default SQLite file), and merge them into that run's results; the import and trust figures are kept",
+        help="re-measure the page kinds of --kinds (and trust_all, the recompute of all researchers) on the store an "
+             "earlier run at this size imported (--db, or the default SQLite file), and merge them into that run's "
+             "results; the other figures are kept",
     )  # fmt: skip
     return p
 
@@ -151,11 +152,29 @@ def _remeasure(args, out: Path, label: str) -> int:
         "kinds": kinds, "at": time.strftime("%Y-%m-%d %H:%M"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
     })  # fmt: skip
-    _measure_pages(result, kinds, result["entities"], url, out / f"work-{label}")
+    work = out / f"work-{label}"
+    pages = [k for k in kinds if k != "trust_all"]
+    _measure_pages(result, pages, result["entities"], url, work)
+    if "trust_all" in kinds:
+        _upgrade(url)  # the store may predate the code's newest revision (pages upgrade it on their own)
+        log("trust recompute, all researchers (twice: a store from older code fills new columns on the first)")
+        first = measure.run_child({"task": "trust", "url": url, "kind": "all"}, work)
+        result["trust_all"] = {**measure.run_child({"task": "trust", "url": url, "kind": "all"}, work),
+                               "first_run": first}  # fmt: skip
     paths = report.write(result, out)
     print(report.table(result))
     log(f"wrote {paths['json']}, {paths['table']}, {paths['plot']}")
     return 0
+
+
+def _upgrade(url: str) -> None:
+    from core.db import init_db, make_engine
+
+    engine = make_engine(url)
+    try:
+        init_db(engine)
+    finally:
+        engine.dispose()
 
 
 def _fresh_sqlite(path: Path) -> str:

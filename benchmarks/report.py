@@ -78,6 +78,8 @@ def table(result: dict) -> str:
                                ("trust_incremental", f"Trust recompute after {added}", TRUST_INCREMENTAL_TARGET)):  # fmt: skip
         t = result.get(key) or {}
         if "seconds" in t:
+            if "first_run" in t and "seconds" in t["first_run"]:
+                label += f"; the first run after the upgrade {t['first_run']['seconds']:,.0f} s"
             lines.append(
                 f"| {label} ({t['researchers']:,} researchers, {t['changed']:,} changed) | | {t['seconds'] * 1000:,.0f} "
                 f"| | | {target:.0f} s | {verdict(t['seconds'], target)} | {t['peak_rss_mb']} |"
