@@ -21,6 +21,8 @@ PAGE_TARGETS = {
     "search": ("Global search", 0.10),
 }
 IMPORT_TARGET = 5000  # works per second
+SCALE_TARGET = 1.3  # page p95 at a size over page p95 at a tenth of it
+DIALECT_TARGET = 1.5  # PostgreSQL page p95 over SQLite page p95, same size
 TRUST_ALL_TARGET, TRUST_INCREMENTAL_TARGET = 120.0, 5.0
 MEMORY_TARGET_MB = 1024
 
@@ -136,11 +138,67 @@ def plot(out_dir: Path) -> Path:
     return path
 
 
+def ratio_table(base: dict, other: dict, *, title: str, target: float) -> str:
+    """Page p95 of ``other`` over ``base``, kind by kind (scale invariance, or PostgreSQL against SQLite).
+
+    >>> a = {"pages": {"search": {"page": {"p95": 0.05}}}}
+    >>> b = {"pages": {"search": {"page": {"p95": 0.06}}}}
+    >>> print(ratio_table(a, b, title="T", target=1.3).splitlines()[-1])
+    | Global search | 50 | 60 | 1.20 | 1.3 | ok |
+    """
+    lines = [f"#### {title}", "", "| What | base p95 ms | p95 ms | ratio | target | verdict |", "|---|---:|---:|---:|---:|---|"]
+    for kind, (label, _target) in PAGE_TARGETS.items():
+        a = (base["pages"].get(kind) or {}).get("page")
+        b = (other["pages"].get(kind) or {}).get("page")
+        if not a or not b:
+            continue
+        ratio = b["p95"] / a["p95"]
+        lines.append(f"| {label} | {_ms(a['p95'])} | {_ms(b['p95'])} | {ratio:.2f} | {target} | {verdict(ratio, target)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _smaller_run(result: dict, out_dir: Path) -> dict | None:
+    """The run in ``out_dir`` at a tenth of this one's size (same database kind), if there is one."""
+    want = result["corpus"]["works"] // 10
+    for f in out_dir.glob("results-*.json"):
+        try:
+            other = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if other["corpus"]["works"] == want and other.get("database") == result.get("database"):
+            return other
+    return None
+
+
 def write(result: dict, out_dir: Path) -> dict[str, Path]:
-    """Write the JSON, the table and the plot; returns their paths."""
+    """Write the JSON, the table (with the scale-invariance ratios when a run at a tenth of the size is in the
+    folder) and the plot; returns their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     label = result["size"]
     js, md = out_dir / f"results-{label}.json", out_dir / f"results-{label}.md"
     js.write_text(json.dumps(result, indent=1), encoding="utf-8")
-    md.write_text(table(result), encoding="utf-8")
+    text = table(result)
+    smaller = _smaller_run(result, out_dir)
+    if smaller:
+        text += "\n" + ratio_table(smaller, result, target=SCALE_TARGET,
+                                   title=f"Scale invariance: p95 at {label} over p95 at {smaller['size']}")  # fmt: skip
+    md.write_text(text, encoding="utf-8")
     return {"json": js, "table": md, "plot": plot(out_dir)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.report compare SQLITE.json POSTGRES.json``: PostgreSQL page p95 over SQLite's."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 3 or args[0] != "compare":
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    base, other = (json.loads(Path(a).read_text(encoding="utf-8")) for a in args[1:])
+    print(ratio_table(base, other, target=DIALECT_TARGET,
+                      title=f"{other['database']} over {base['database']}, {other['size']} works"))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
