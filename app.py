@@ -6,7 +6,7 @@ Run with ``streamlit run app.py``. On first start with an empty store the seed w
 import streamlit as st
 
 from ui import session, state
-from ui.widgets import plural
+from ui.widgets import plural, register_pages
 
 st.set_page_config(page_title="Peerscope", page_icon=":material/travel_explore:", layout="wide")
 
@@ -24,6 +24,7 @@ pages += [  # accounts and moderation (ui.session holds the signed-in actor)
     st.Page("pages/moderation.py", title="Moderation", icon=":material/gavel:", url_path="moderation"),
 ]
 current = st.navigation(pages)
+register_pages({f"pages/{p.url_path}.py": p for p in pages})  # page links by object: no path lookup per link
 
 state.get_engine()  # migrates the store, and loads the seed world into an empty one (with a spinner)
 

@@ -412,7 +412,7 @@ def _h_index(cites: list[int]) -> int:
 
 def _meta_lines(at: AppTest) -> list[tuple[str, int]]:
     """(year, citations) of each work card, in page order."""
-    found = [META_LINE.match(_unescape(c.value)) for c in at.caption]
+    found = [META_LINE.match(_unescape(c.value).split("  \n")[0]) for c in at.caption]  # a card's first line
     return [(m.group(1), int(m.group(2))) for m in found if m]
 
 
