@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds = [k for k in args.kinds.split(",") if k]
     work = out / f"work-{label}"
     _measure_pages(result, kinds, entities, url, work)
+    report.write(result, out)  # each stage's figures are kept as it ends: a long run cut short keeps what it measured
 
     if args.memory_views:
         log(f"memory: {args.memory_views} page views")
@@ -100,9 +101,11 @@ def main(argv: list[str] | None = None) -> int:
             {"task": "memory", "entities": sample, "views": args.memory_views, "url": url}, work
         )
         result["memory"]["kinds"] = sorted(sample)
+        report.write(result, out)
 
     log("trust recompute, all researchers")
     result["trust_all"] = measure.run_child({"task": "trust", "url": url, "kind": "all"}, work)
+    report.write(result, out)
     if extra_file:
         log(f"importing {extra:,} more works through the CLI")
         result["import_extra"] = measure.import_via_cli([extra_file], url)
