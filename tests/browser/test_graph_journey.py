@@ -138,8 +138,13 @@ def test_lab_lead_journey(page, bangor_db, tmp_path, streamlit_server):
         settle(page)
         shot(page, "14_lab_map")
         main.get_by_role("tab", name="Export").click()
-        with page.expect_download() as info:
-            main.get_by_role("button", name="GraphML").click()
+        # Opening a tab reruns the page (only the open tab is drawn): click the button of the finished run, not one
+        # the rerun is about to replace. The file is written on the click (a deferred download).
+        settle(page)
+        graphml = main.get_by_role("button", name="GraphML")
+        expect(graphml).to_be_visible()
+        with page.expect_download(timeout=90_000) as info:
+            graphml.click()
         saved = tmp_path / "lab.graphml"
         info.value.save_as(saved)
         settle(page)
