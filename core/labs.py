@@ -13,6 +13,7 @@ import networkx as nx
 from sqlmodel import Session, select
 
 from core import network
+from core.ingest.bulk_sql import rows_where_in
 from core.models import Authorship, AuthorshipInstitution, Institution, Researcher, ResearcherInstitution, Work
 
 MEMBER_CAP = 400  # a lab map draws at most this many members (the most productive), and says so
@@ -202,26 +203,19 @@ def lab_map(*, session: Session, member_ids: list[int], name: str, members_total
     )
 
 
-def _display_names(session: Session, ids: list[int], chunk: int = 900) -> dict[int, str]:
-    """Researcher id -> display name, in chunks (SQLite caps the parameters of one statement)."""
-    out: dict[int, str] = {}
-    for i in range(0, len(ids), chunk):
-        out.update(session.exec(select(Researcher.id, Researcher.display_name)
-                                .where(Researcher.id.in_(ids[i : i + chunk]))).all())  # fmt: skip
-    return out
+def _display_names(session: Session, ids: list[int]) -> dict[int, str]:
+    """Researcher id -> display name (chunked ``IN`` lookups: SQLite caps the parameters of one statement)."""
+    return dict(rows_where_in(session, (Researcher.id, Researcher.display_name), Researcher.id, ids))
 
 
 def _external_affiliations(session: Session, inst_count: Counter) -> tuple[list[dict], list[dict]]:
     """External institutions (most authorships first) and their countries, from the authorships counted per
     institution."""
-    ids = sorted(inst_count)
-    info: dict[int, dict] = {}
-    for i in range(0, len(ids), 900):
-        for iid, name, cc, lat, lng in session.connection().execute(
-            select(Institution.id, Institution.name, Institution.country_code, Institution.latitude,
-                   Institution.longitude).where(Institution.id.in_(ids[i : i + 900]))
-        ).all():  # fmt: skip
-            info[iid] = {"id": iid, "name": name, "country_code": cc, "latitude": lat, "longitude": lng}
+    columns = (Institution.id, Institution.name, Institution.country_code, Institution.latitude, Institution.longitude)
+    info = {
+        iid: {"id": iid, "name": name, "country_code": cc, "latitude": lat, "longitude": lng}
+        for iid, name, cc, lat, lng in rows_where_in(session, columns, Institution.id, inst_count)
+    }
     country_count: Counter = Counter()
     for iid, n in inst_count.items():
         if info[iid]["country_code"]:

@@ -99,12 +99,18 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     columns = ", ".join(f'"{name}"' for name in names)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
     for chunk in in_chunks(rows, INSERT_CHUNK):
-        # Column by column, then zipped into rows: the loops run in C.
-        values = [[row[name] for row in chunk] for name in names]
-        for i, process in enumerate(processors):
-            if process is not None:
-                values[i] = list(map(process, values[i]))
-        conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
+        conn.exec_driver_sql(sql, _bound_rows(chunk, names, processors))
+
+
+def _bound_rows(rows: Sequence[dict], names: list[str], processors: list) -> list[tuple]:
+    """``rows`` as tuples in ``names`` order, each value through its column's bind processor.
+
+    Column by column, then zipped into rows: the loops run in C."""
+    values = [[row[name] for row in rows] for name in names]
+    for i, process in enumerate(processors):
+        if process is not None:
+            values[i] = list(map(process, values[i]))
+    return list(zip(*values, strict=True))
 
 
 def _copy_rows(conn, table: Table, names: list[str], rows: list[dict]) -> None:
@@ -114,17 +120,12 @@ def _copy_rows(conn, table: Table, names: list[str], rows: list[dict]) -> None:
     the same rows several times faster. Values pass through the column types' bind processors first (JSON becomes
     its text, as through the ORM); psycopg adapts the rest (text, numbers, booleans, timestamps, NULL).
     """
-    dialect = conn.dialect
-    processors = [_processor(table.c[name].type, dialect) for name in names]
+    processors = [_processor(table.c[name].type, conn.dialect) for name in names]
     columns = ", ".join(f'"{name}"' for name in names)
-    values = [[row[name] for row in rows] for name in names]
-    for i, process in enumerate(processors):
-        if process is not None:
-            values[i] = list(map(process, values[i]))
     cursor = conn.connection.driver_connection.cursor()
     try:
         with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-            for row in zip(*values, strict=True):
+            for row in _bound_rows(rows, names, processors):
                 copy.write_row(row)
     finally:
         cursor.close()

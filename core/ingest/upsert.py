@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, or_
 from sqlmodel import Session, select
 
 from core import names
+from core.ingest.bulk_sql import in_chunks
 from core.ingest.records import AuthorshipRec, InstitutionRec, PersonRec, RefRec, TopicRec, VenueRec, WorkRec
 from core.ingest.upsert_people import PERSON_IDS, PeopleWriter
 from core.models import (
@@ -406,7 +407,7 @@ class Upserter(PeopleWriter):
         stored = self.s.exec(select(func.count()).select_from(Work)).one()
         if len(written) * 4 >= stored:
             return self._resolve_where(None)
-        return sum(self._resolve_where(chunk) for chunk in _chunks(written, 900))
+        return sum(self._resolve_where(list(chunk)) for chunk in in_chunks(written))
 
     def _resolve_where(self, work_ids: list[int] | None) -> int:
         """Resolve references by each id scheme; ``work_ids`` limits it to those works' references and to the
@@ -482,7 +483,3 @@ def _geo_from_tag(tag: str) -> dict:
 def count_rows(session: Session, model) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
-
-def _chunks(values: list, size: int) -> list[list]:
-    """``values`` in consecutive slices of at most ``size``."""
-    return [values[i : i + size] for i in range(0, len(values), size)]
