@@ -146,10 +146,24 @@ def run_child(spec: dict, work_dir: Path) -> dict:
 
 def import_via_cli(paths: list[str], url: str, *, profile_to: Path | None = None) -> dict:
     """``python -m core import PATHS --db URL --json`` in a child; wall time, the summary and the child's peak RSS."""
+    return cli_child(["import", *paths], url, profile_to=profile_to)
+
+
+def build_labs_via_cli(institutions: list[str], url: str) -> dict:
+    """``python -m core labs IDS --db URL --json``: the stored lab maps (``core.lab_snapshots``) of these
+    institutions, each built from scratch, as the first view of a map or an import touching it builds it."""
+    r = cli_child(["labs", *institutions], url)
+    per = [[iid, s] for iid, s in r["summary"]["seconds"].items()]
+    return {"seconds": r["seconds"], "build": percentiles([s for _, s in per]), "per_entity": per,
+            "peak_rss_mb": r["peak_rss_mb"]}  # fmt: skip
+
+
+def cli_child(args: list[str], url: str, *, profile_to: Path | None = None) -> dict:
+    """``python -m core ARGS --db URL --json`` in a child; wall time, its JSON output and the child's peak RSS."""
     cmd = [sys.executable]
     if profile_to:
         cmd += ["-m", "cProfile", "-o", str(profile_to)]
-    cmd += ["-m", "core", "import", *paths, "--db", url, "--json"]
+    cmd += ["-m", "core", *args, "--db", url, "--json"]
     with tempfile.TemporaryFile("w+") as out_f, tempfile.TemporaryFile("w+") as err_f:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out_f, stderr=err_f, text=True)
@@ -160,7 +174,7 @@ def import_via_cli(paths: list[str], url: str, *, profile_to: Path | None = None
         err_f.seek(0)
         out, err = out_f.read(), err_f.read()
     if code != 0:
-        raise RuntimeError(f"import failed ({code}): {err.strip()[-2000:]}")
+        raise RuntimeError(f"{args[0]} failed ({code}): {err.strip()[-2000:]}")
     return {"seconds": round(seconds, 3), "summary": json.loads(out), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
 
 
@@ -203,13 +217,14 @@ def floor_sql(conn, kind: str, value: str) -> None:
         q("SELECT w.id, w.title, w.year FROM citation c JOIN work w ON w.id = c.citing_work_id "
           "WHERE c.cited_work_id = :w ORDER BY w.year DESC LIMIT 100", w=wid)  # fmt: skip
     elif kind == "lab_largest":
-        iid = int(value)
-        units = [(iid,)] + q("SELECT id FROM institution WHERE parent_id = :i", i=iid)
-        members = q(f"SELECT a.researcher_id, count(DISTINCT a.work_id) AS n FROM authorshipinstitution ai "
-                    f"JOIN authorship a ON a.id = ai.authorship_id WHERE ai.institution_id IN ({_ids(units)}) "
-                    f"GROUP BY a.researcher_id ORDER BY n DESC LIMIT 400")  # fmt: skip
-        q(f"SELECT a.work_id, a.researcher_id, w.year FROM authorship a JOIN work w ON w.id = a.work_id "
-          f"WHERE a.work_id IN (SELECT work_id FROM authorship WHERE researcher_id IN ({_ids(members)}))")  # fmt: skip
+        # The stored map (core.lab_snapshots, built before the pages are measured) and the names it shows: its
+        # members and partners, and the external institutions its partners are at.
+        (structure,) = q("SELECT structure FROM labsnapshot WHERE institution_id = :i", i=int(value))[0]
+        s = json.loads(structure) if isinstance(structure, str) else structure
+        people = [(m,) for m in s["members"]] + [(p[0],) for p in s["external_people"]]
+        q(f"SELECT id, display_name FROM researcher WHERE id IN ({_ids(people)})")
+        q(f"SELECT id, name, country_code, latitude, longitude FROM institution "
+          f"WHERE id IN ({_ids(s['outside_authorships'])})")  # fmt: skip
     elif kind == "search":
         # The bare full-text lookups (revision 0003's index), ten hits per kind, unranked: what any search must read.
         from core.search import fts5_match, query_words, tsquery, tsvector_sql

@@ -75,6 +75,13 @@ def table(result: dict) -> str:
             f"{_ms(floor)} ({_ms(sql['p95'])} + {_ms(empty['p95'])}) | {ratio} | {target * 1000:.0f} | "
             f"{verdict(page['p95'], target)} | {r['peak_rss_mb']} |"
         )
+    build = (result["pages"].get("lab_largest") or {}).get("snapshot_build")
+    if build and build["build"]["n"]:
+        b = build["build"]
+        lines.append(
+            f"| Lab map build (the stored map: first view, or an import touching the lab; n={b['n']}, max "
+            f"{b['max'] * 1000:,.0f}) | {_ms(b['p50'])} | {_ms(b['p95'])} | | | | | {build['peak_rss_mb']} |"
+        )
     added = f"+{meta['extra_works']:,} works"
     for key, label, target in (("trust_all", "Trust recompute, all researchers", TRUST_ALL_TARGET),
                                ("trust_incremental", f"Trust recompute after {added}", TRUST_INCREMENTAL_TARGET)):  # fmt: skip
@@ -90,7 +97,9 @@ def table(result: dict) -> str:
             lines.append(f"| {label} | | | | | {target:.0f} s | error: {str(t.get('error', 'not run'))[:80]} | |")
     extra = result.get("import_extra")
     if extra:
-        lines.append(f"| Import via CLI, +{result['corpus']['extra_works']:,} works (incl. its trust recompute) | | "
+        rebuilt = (extra.get("summary") or {}).get("labs_rebuilt")
+        also = f" and the {rebuilt} stored lab maps it touched" if rebuilt else ""
+        lines.append(f"| Import via CLI, +{result['corpus']['extra_works']:,} works (incl. its trust recompute{also}) | | "
                      f"{extra['seconds'] * 1000:,.0f} | | | | | {extra['peak_rss_mb']} |")  # fmt: skip
     mem = result.get("memory") or {}
     if "rss_mb" in mem:

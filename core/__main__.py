@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     fe.add_argument("--skip-bad", action="store_true")
     fe.set_defaults(func=cmd_fetch)
 
+    lb = sub.add_parser("labs", parents=[common], help="build the stored lab maps of institutions ahead of time")
+    lb.add_argument("institutions", nargs="*", help="institutions (id, ROR, OpenAlex id or exact name)")
+    lb.add_argument("--top", type=int, default=None, help="the N institutions with the most authorships")
+    lb.add_argument("--json", action="store_true", help="print the build times as JSON")
+    lb.set_defaults(func=cmd_labs)
+
     seed = sub.add_parser("seed", parents=[common], help="load the seed world (data/seed/world.json)")
     seed.set_defaults(func=cmd_seed)
     cli_accounts.add_parsers(sub, common)
@@ -126,6 +132,8 @@ def cmd_import(args, engine) -> int:
         for line in d["notes"]:
             print(f"  skipped: {line}")
         print(f"  trust snapshots updated: {d['trust_recomputed']}")
+        if d["labs_rebuilt"]:
+            print(f"  lab maps rebuilt: {d['labs_rebuilt']}")
     return 0
 
 
@@ -181,12 +189,12 @@ def cmd_paper(args, engine) -> int:
 def cmd_graph(args, engine) -> int:
     import networkx as nx
 
-    from core import export, labs
+    from core import export, lab_snapshots
 
     with session_scope(engine) as s:
         if args.kind == "lab":
             iid = queries.resolve_institution(session=s, query=args.query)
-            lab = labs.institution_lab_map(session=s, institution_id=iid)
+            lab = lab_snapshots.institution_lab_map(session=s, institution_id=iid)
             graph, work_ids = lab.graph, lab.work_ids
         else:
             rid = queries.resolve_researcher(session=s, query=args.query)
@@ -198,7 +206,7 @@ def cmd_graph(args, engine) -> int:
                 graph.add_edge(e["source"], e["target"], weight=e["weight"])
             work_ids = [n["id"] for n in sl["nodes"] if n["kind"] == "work"]
         if args.fmt == "bibtex":
-            text = "\n\n".join(export.bibtex(queries.paper_detail(session=s, work_id=w, related=False)) for w in work_ids)
+            text = "\n\n".join(export.bibtex(p) for p in queries.works_for_citation(session=s, work_ids=work_ids))
     out = Path(args.output)
     if args.fmt == "graphml":
         out.write_bytes(export.graph_to_graphml(graph))
@@ -214,15 +222,50 @@ def cmd_graph(args, engine) -> int:
     return 0
 
 
+def cmd_labs(args, engine) -> int:
+    """Build lab snapshots (``core.lab_snapshots``) so the first view of a large institution's map is fast too."""
+    from core import lab_snapshots
+
+    if not args.institutions and not args.top:
+        raise InvalidInput("name institutions to build, or --top N for the N largest")
+    times: dict[int, float] = {}
+    with session_scope(engine) as s:
+        ids = [queries.resolve_institution(session=s, query=q) for q in args.institutions]
+        if args.top:
+            ids += [i for i in lab_snapshots.largest_institutions(session=s, limit=args.top) if i not in ids]
+
+        def built(iid: int, seconds: float) -> None:
+            times[iid] = seconds
+            if not args.json:
+                print(f"  institution {iid}: built in {seconds:.2f} s", file=sys.stderr)
+
+        lab_snapshots.build_many(session=s, institution_ids=ids, on_built=built)
+    if args.json:
+        print(json.dumps({"built": len(times), "seconds": times}, indent=2))
+    else:
+        print(f"built {len(times)} lab map(s) in {sum(times.values()):.1f} s")
+    return 0
+
+
 def cmd_fetch(args, engine) -> int:
     from core.fetch import FetchError, QueryError, fetch_into_store
 
     def progress(p) -> None:
-        print(f"\r  {p.records} works, {p.pages} pages" + (f" of ~{p.total}" if p.total else ""), end="", file=sys.stderr)
+        print(
+            f"\r  {p.records} works, {p.pages} pages" + (f" of ~{p.total}" if p.total else ""), end="", file=sys.stderr
+        )
 
     try:
-        result = fetch_into_store(args.kind, args.value, engine=engine, max_records=args.max_records,
-                                  mailto=args.mailto, restart=args.restart, skip_bad=args.skip_bad, on_progress=progress)
+        result = fetch_into_store(
+            args.kind,
+            args.value,
+            engine=engine,
+            max_records=args.max_records,
+            mailto=args.mailto,
+            restart=args.restart,
+            skip_bad=args.skip_bad,
+            on_progress=progress,
+        )
     except QueryError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -230,8 +273,10 @@ def cmd_fetch(args, engine) -> int:
         print(f"\nfetch stopped: {exc} (pages fetched so far are stored; run again to resume)", file=sys.stderr)
         return 1
     d = result.summary.as_dict()
-    print(f"\n{result.status}: {result.pages} pages | added {d['added']} | updated {d['updated']} | "
-          f"unchanged {d['unchanged']} | rejected {d['rejected']}" + (" (resumed)" if result.resumed else ""))
+    print(
+        f"\n{result.status}: {result.pages} pages | added {d['added']} | updated {d['updated']} | "
+        f"unchanged {d['unchanged']} | rejected {d['rejected']}" + (" (resumed)" if result.resumed else "")
+    )
     return 0
 
 

@@ -68,26 +68,48 @@ class LabMap:
     by_year: list[dict]
     works_count: int
     work_ids: list[int] = field(default_factory=list)
+    positions: dict[int, tuple[float, float]] = field(default_factory=dict)  # researcher id -> drawn position
     notes: list[str] = field(default_factory=list)
 
 
-def lab_map(*, session: Session, member_ids: list[int], name: str, members_total: int | None = None,
-            home_units: list[int] | None = None, recent_years: int = 3) -> LabMap:
+def lab_map(
+    *,
+    session: Session,
+    member_ids: list[int],
+    name: str,
+    members_total: int | None = None,
+    home_units: list[int] | None = None,
+    recent_years: int = 3,
+) -> LabMap:
     """The collaboration map of a set of researchers (an institution's members or a named team)."""
+    structure = lab_structure(session=session, member_ids=member_ids, home_units=home_units,
+                              recent_years=recent_years)  # fmt: skip
+    return lab_view(session=session, structure=structure, name=name, members_total=members_total)
+
+
+def lab_structure(
+    *, session: Session, member_ids: list[int], home_units: list[int] | None = None, recent_years: int = 3
+) -> dict:
+    """Everything of a lab map that is read from works and bylines, by id and as plain JSON values: what a stored
+    lab snapshot (``core.lab_snapshots``) keeps. Names of people and institutions are looked up when the map is
+    shown (``lab_view``), so a renamed person or institution never needs the snapshot rebuilt."""
     members = set(member_ids)
-    names = _display_names(session, list(member_ids))
     # The lab's works as a subquery, not a list of ids: a large lab has thousands of works.
     lab_works = select(Authorship.work_id).where(Authorship.researcher_id.in_(member_ids))
     # Every byline of those works with each authorship's institutions (one row per institution: the external
     # institutions and countries are counted from the same rows). Tens of thousands of plain rows, so read through
     # the connection, without the ORM's per-row bookkeeping.
-    rows = session.connection().execute(
-        select(Authorship.work_id, Authorship.researcher_id, Work.year, AuthorshipInstitution.institution_id)
-        .join(Work, Work.id == Authorship.work_id)
-        .join(Researcher, Researcher.id == Authorship.researcher_id)
-        .outerjoin(AuthorshipInstitution, AuthorshipInstitution.authorship_id == Authorship.id)
-        .where(Authorship.work_id.in_(lab_works), Researcher.is_placeholder.is_(False))
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(Authorship.work_id, Authorship.researcher_id, Work.year, AuthorshipInstitution.institution_id)
+            .join(Work, Work.id == Authorship.work_id)
+            .join(Researcher, Researcher.id == Authorship.researcher_id)
+            .outerjoin(AuthorshipInstitution, AuthorshipInstitution.authorship_id == Authorship.id)
+            .where(Authorship.work_id.in_(lab_works), Researcher.is_placeholder.is_(False))
+        )
+        .all()
+    )
     bylines: dict[int, list[int]] = defaultdict(list)  # may repeat a person (once per institution): read as sets
     year_of: dict[int, int | None] = {}
     home = set(home_units or [])
@@ -107,8 +129,13 @@ def lab_map(*, session: Session, member_ids: list[int], name: str, members_total
             continue
         w = 1.0 / (len(ppl) - 1)
         year = year_of.get(wid)
-        pairs = [(m, x) if m < x else (x, m) for m in ppl if m in members for x in ppl
-                 if x != m and not (x in members and x < m)]  # a member pair once, from its smaller id
+        pairs = [
+            (m, x) if m < x else (x, m)
+            for m in ppl
+            if m in members
+            for x in ppl
+            if x != m and not (x in members and x < m)
+        ]  # a member pair once, from its smaller id
         for pair in sorted(pairs):  # first seen in the same order as when every pair of the byline was visited
             pair_strength[pair] += w
             if year:
@@ -126,7 +153,6 @@ def lab_map(*, session: Session, member_ids: list[int], name: str, members_total
             dynamics["lapsed"] += 1
         else:
             dynamics["ongoing"] += 1
-    ext_inst, countries = _external_affiliations(session, outside_authorships)
     # One pass over the pairs (not one per outsider): strength and member partners of every outsider.
     ext_strength: dict[int, float] = defaultdict(float)
     ext_partners: dict[int, set[int]] = defaultdict(set)
@@ -136,70 +162,124 @@ def lab_map(*, session: Session, member_ids: list[int], name: str, members_total
                 ext_strength[x] += w
                 if other in members:
                     ext_partners[x].add(other)
-    # Names only for the outsiders that can be shown: those at least as strong as the PARTNER_CAP-th strongest
-    # (ties at that strength included, since the name breaks them).
+    # Only the outsiders that can be shown: those at least as strong as the PARTNER_CAP-th strongest (ties at that
+    # strength included; the name breaks them, so their names are read here).
     by_strength = sorted((round(v, 4) for v in ext_strength.values()), reverse=True)
     floor = by_strength[PARTNER_CAP - 1] if len(by_strength) > PARTNER_CAP else float("-inf")
     shown = [x for x in outsiders if round(ext_strength[x], 4) >= floor]
-    names.update(_display_names(session, shown))
-    ext_people = sorted(
-        ({"id": x, "name": names[x], "strength": round(ext_strength[x], 4),
-          "partners": sorted({names[m] for m in ext_partners[x]})} for x in shown),
-        key=lambda d: (-d["strength"], d["name"]),
-    )
-    kept = members | {p["id"] for p in ext_people[:PARTNER_CAP]}
-    capped_note = (
-        f"The map shows the {PARTNER_CAP} strongest of {len(outsiders)} external partners."
-        if len(outsiders) > PARTNER_CAP
-        else None
-    )
+    names = _display_names(session, shown)
+    shown.sort(key=lambda x: (-round(ext_strength[x], 4), names.get(x, ""), x))
+    kept = members | set(shown[:PARTNER_CAP])
     g = nx.Graph()
-    for rid in members:
-        g.add_node(rid, label=names.get(rid, str(rid)), member=True)
+    for rid in member_ids:
+        g.add_node(rid, member=True)
+    edges = []
     for (a, b), w in pair_strength.items():
         if a not in kept or b not in kept:
             continue
         for x in (a, b):
             if x not in g:
-                g.add_node(x, label=names[x], member=False)
-        g.add_edge(a, b, weight=round(w, 4), works=len(pair_years[(a, b)]) or 1,
-                   first_year=min(pair_years[(a, b)], default=None), last_year=max(pair_years[(a, b)], default=None))
+                g.add_node(x, member=False)
+        years = pair_years[(a, b)]
+        edge = (a, b, round(w, 4), len(years) or 1, min(years, default=None), max(years, default=None))
+        g.add_edge(a, b, weight=edge[2])
+        edges.append(edge)
     connected = {x for pair in internal for x in pair}
-    isolated = [{"id": m, "name": names[m]} for m in sorted(members, key=lambda m: names.get(m, ""))
-                if m not in connected and m in names]
     internal_g = g.subgraph(members).copy()
     parts = network.communities(internal_g) if internal_g.number_of_edges() else []
-    brokers = [
-        {**b, "name": names[b["node"]]}
-        for b in network.bridges_between_communities(internal_g, parts, limit=10)
-    ] if parts else []
+    brokers = network.bridges_between_communities(internal_g, parts, limit=10) if parts else []
     per_year = Counter(year_of[w] for w in bylines if year_of.get(w))
     new_partners_year: Counter = Counter()
     for pair, years in pair_years.items():
         if years and not (pair[0] in members and pair[1] in members):
             new_partners_year[min(years)] += 1
-    by_year = [{"year": y, "works": per_year[y], "new_external_ties": new_partners_year.get(y, 0)} for y in sorted(per_year)]
     strongest = sorted(internal, key=lambda p: -pair_strength[p])[:25]
-    community = network.community_of(parts)
+    positions = network.layout(g, seed=7) if g.number_of_nodes() else {}
+    return {
+        "members": list(member_ids),
+        "edges": [list(e) for e in edges],
+        "positions": [[n, round(float(x), 6), round(float(y), 6)] for n, (x, y) in positions.items()],
+        "internal_pairs": [
+            [
+                a,
+                b,
+                round(pair_strength[(a, b)], 4),
+                len(pair_years[(a, b)]),
+                min(pair_years[(a, b)], default=None),
+                max(pair_years[(a, b)], default=None),
+            ]
+            for a, b in strongest
+        ],  # fmt: skip
+        "external_people": [[x, round(ext_strength[x], 4), sorted(ext_partners[x])] for x in shown],
+        "outsiders": len(outsiders),
+        "outside_authorships": sorted(outside_authorships.items()),
+        "isolated": [m for m in member_ids if m not in connected],
+        "communities": sorted(network.community_of(parts).items()),
+        "brokers": brokers,
+        "dynamics": {k: dynamics.get(k, 0) for k in ("new", "ongoing", "lapsed")},
+        "by_year": [
+            {"year": y, "works": per_year[y], "new_external_ties": new_partners_year.get(y, 0)}
+            for y in sorted(per_year)
+        ],  # fmt: skip
+        "work_ids": sorted(bylines),
+    }
+
+
+def lab_view(*, session: Session, structure: dict, name: str, members_total: int | None = None) -> LabMap:
+    """The lab map a page draws, from a lab's structure (``lab_structure``) and the names stored now."""
+    st = structure
+    members = set(st["members"])
+    shown = [p[0] for p in st["external_people"]]
+    kept = members | set(shown[:PARTNER_CAP])
+    names = _display_names(session, list(members | set(shown)))
+    edges = [e for e in st["edges"] if e[0] in kept and e[1] in kept]
+    g = nx.Graph()
+    for rid in st["members"]:
+        if rid in names:
+            g.add_node(rid, label=names[rid], member=True)
+    g.add_nodes_from((x, {"label": names.get(x, str(x)), "member": False})
+                     for e in edges for x in e[:2] if x not in members)  # fmt: skip
+    g.add_edges_from((a, b, {"weight": weight, "works": works, "first_year": first, "last_year": last})
+                     for a, b, weight, works, first, last in edges)  # fmt: skip
+    ext_people = sorted(
+        ({"id": x, "name": names.get(x, str(x)), "strength": strength,
+          "partners": sorted({names[m] for m in partners if m in names})} for x, strength, partners in st["external_people"]),
+        key=lambda d: (-d["strength"], d["name"]),
+    )  # fmt: skip
+    ext_inst, countries = _external_affiliations(session, Counter(dict(st["outside_authorships"])))
+    community = dict(st["communities"])
+    notes = []
+    if st["outsiders"] > PARTNER_CAP:
+        notes.append(f"The map shows the {PARTNER_CAP} strongest of {st['outsiders']} external partners.")
     return LabMap(
         name=name,
-        members=[{"id": m, "name": names[m], "community": community.get(m)} for m in member_ids if m in names],
-        members_total=members_total if members_total is not None else len(member_ids),
+        members=[{"id": m, "name": names[m], "community": community.get(m)} for m in st["members"] if m in names],
+        members_total=members_total if members_total is not None else len(st["members"]),
         graph=g,
-        internal_pairs=[{"a": names[a], "a_id": a, "b": names[b], "b_id": b,
-                         "strength": round(pair_strength[(a, b)], 4), "shared_works": len(pair_years[(a, b)]),
-                         "first_year": min(pair_years[(a, b)], default=None), "last_year": max(pair_years[(a, b)], default=None)}
-                        for a, b in strongest],
+        internal_pairs=[
+            {
+                "a": names.get(a, str(a)),
+                "a_id": a,
+                "b": names.get(b, str(b)),
+                "b_id": b,
+                "strength": s,
+                "shared_works": n,
+                "first_year": first,
+                "last_year": last,
+            }
+            for a, b, s, n, first, last in st["internal_pairs"]
+        ],  # fmt: skip
         external_people=ext_people[:50],
         external_institutions=ext_inst[:50],
         countries=countries,
-        isolated=isolated,
-        brokers=brokers,
-        dynamics={k: dynamics.get(k, 0) for k in ("new", "ongoing", "lapsed")},
-        by_year=by_year,
-        works_count=len(bylines),
-        work_ids=sorted(bylines),
-        notes=[capped_note] if capped_note else [],
+        isolated=sorted(({"id": m, "name": names[m]} for m in st["isolated"] if m in names), key=lambda d: d["name"]),
+        brokers=[{**b, "name": names.get(b["node"], str(b["node"]))} for b in st["brokers"]],
+        dynamics=dict(st["dynamics"]),
+        by_year=list(st["by_year"]),
+        works_count=len(st["work_ids"]),
+        work_ids=list(st["work_ids"]),
+        positions={n: (x, y) for n, x, y in st["positions"] if n in g},
+        notes=notes,
     )
 
 
@@ -225,21 +305,7 @@ def _external_affiliations(session: Session, inst_count: Counter) -> tuple[list[
         {**info[i], "authorships": n}
         for i, n in sorted(inst_count.items(), key=lambda kv: (-kv[1], info[kv[0]]["name"] or "", kv[0]))
     ]
-    countries = [{"country_code": c, "authorships": n} for c, n in sorted(country_count.items(), key=lambda kv: (-kv[1], kv[0]))]
+    countries = [
+        {"country_code": c, "authorships": n} for c, n in sorted(country_count.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
     return insts, countries
-
-
-def institution_lab_map(*, session: Session, institution_id: int) -> LabMap:
-    inst = session.get(Institution, institution_id)
-    if inst is None:
-        from core.queries import NotFound
-
-        raise NotFound(f"no institution with id {institution_id}")
-    member_ids, total = institution_members(session=session, institution_id=institution_id)
-    units = institution_units(session=session, institution_id=institution_id)
-    m = lab_map(session=session, member_ids=member_ids, name=inst.name, members_total=total, home_units=units)
-    if total > len(member_ids):
-        m.notes.append(f"Showing the {len(member_ids)} most productive of {total} members.")
-    if len(units) > 1:
-        m.notes.append(f"Includes {len(units) - 1} child unit(s) from the institution lineage.")
-    return m

@@ -589,3 +589,17 @@ class StoreStats(SQLModel, table=True):
     works_with_abstract: int = 0
     marks: dict = _json(dict)
     refreshed_at: datetime = Field(default_factory=utcnow)
+
+
+class LabSnapshot(SQLModel, table=True):
+    """An institution's lab map structure (``core.labs.lab_structure``: ids, strengths, years, layout; no names),
+    kept by ``core.lab_snapshots``: built on first view or ahead of time, dropped and rebuilt by the imports that
+    touch the institution's members. ``units`` is the institution with its child units when it was built."""
+
+    institution_id: int = Field(foreign_key="institution.id", primary_key=True)
+    version: int
+    units: list = _json()
+    members_total: int = 0
+    structure: dict = _json(dict)
+    built_at: datetime = Field(default_factory=utcnow)
+    build_seconds: float = 0.0

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 import networkx as nx
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.colors import sequential as _sequential
@@ -80,10 +81,17 @@ def _sizes(values: Sequence[float | None], lo: float = 9, hi: float = 30) -> lis
 
 # ---- the figure ----------------------------------------------------------------------------------------------------
 def graph_figure(
-    g: nx.Graph, pos: Mapping, *, focus: str | None, values: Mapping, measure: str, height: int = 620
+    g: nx.Graph,
+    pos: Mapping,
+    *,
+    focus: str | None,
+    values: Mapping,
+    measure: str,
+    height: int = 620,
+    styles: Mapping | None = None,
 ) -> go.Figure:
-    """Edges under nodes, one node trace per kind (the legend; a node's ``style`` attribute, when set, overrides
-    its kind), the focus ringed on top.
+    """Edges under nodes, one node trace per kind (the legend; a node's entry in ``styles``, or its ``style``
+    attribute, overrides its kind), the focus ringed on top.
 
     Built as one dict (``ui.widgets.plotly_figure``): adding traces one by one re-validates hundreds of node
     positions, sizes and labels at every step.
@@ -93,12 +101,7 @@ def graph_figure(
     strong = [(a, b) for a, b, d in g.edges(data=True) if d.get("kind") == "co-authored"]
     other = [(a, b) for a, b, d in g.edges(data=True) if d.get("kind") != "co-authored"]
     for edges, width, color in ((other, 0.6, "#d0d0d0"), (strong, 1.3, "#8fa6bf")):
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for a, b in edges:
-            if a in pos and b in pos:
-                xs += [pos[a][0], pos[b][0], None]
-                ys += [pos[a][1], pos[b][1], None]
+        xs, ys = _segments([(pos[a], pos[b]) for a, b in edges if a in pos and b in pos])
         data.append({"type": trace_type, "x": xs, "y": ys, "mode": "lines", "line": {"width": width, "color": color},
                      "hoverinfo": "skip", "showlegend": False})  # fmt: skip
     categorical = measure == "Community"
@@ -109,7 +112,8 @@ def graph_figure(
     size = dict(zip(basis, _sizes(list(basis.values())), strict=True))
     label_top = set(sorted(g.nodes, key=lambda n: -(values.get(n) or 0))[:25]) if not categorical else set()
     for kind, (name, symbol) in KIND_STYLE.items():
-        ns = [n for n, d in g.nodes(data=True) if d.get("style", d.get("kind")) == kind and n in pos]
+        ns = [n for n, d in g.nodes(data=True)
+              if (styles or {}).get(n, d.get("style", d.get("kind"))) == kind and n in pos]  # fmt: skip
         if not ns:
             continue
         colors: list = []
@@ -179,6 +183,22 @@ def graph_figure(
     return plotly_figure({"data": data, "layout": layout})
 
 
+def _segments(ends: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of line segments in one trace: ``a, b, NaN`` per segment (NaN breaks the line between segments).
+
+    As arrays, not lists: plotly copies a figure's data and writes it to the browser as typed arrays, which for
+    arrays is one copy and one base64 string, and for lists a walk over every value (27,000 edges at a large lab:
+    about 80,000 values per axis, ~0.7 s).
+
+    >>> _segments([((0, 0), (1, 2))])[1].tolist()
+    [0.0, 2.0, nan]
+    """
+    pts = np.full((len(ends), 3, 2), np.nan)
+    if ends:
+        pts[:, :2, :] = np.asarray(ends, dtype=float)
+    return pts[:, :, 0].ravel(), pts[:, :, 1].ravel()
+
+
 def _hover(key: str, d: Mapping, measure: str, value: float | None) -> str:
     kind = d.get("kind", "node")
     bits = [f"<b>{plain(d.get('label'))}</b>", kind.capitalize()]
@@ -191,11 +211,19 @@ def _hover(key: str, d: Mapping, measure: str, value: float | None) -> str:
 
 
 def graph_chart(
-    g: nx.Graph, pos: Mapping, *, focus: str | None, values: Mapping, measure: str, key: str, height: int = 620
+    g: nx.Graph,
+    pos: Mapping,
+    *,
+    focus: str | None,
+    values: Mapping,
+    measure: str,
+    key: str,
+    height: int = 620,
+    styles: Mapping | None = None,
 ) -> Mapping | None:
     """Draw the graph; return the clicked node's attributes (with ``key``), or ``None``."""
     event = st.plotly_chart(
-        graph_figure(g, pos, focus=focus, values=values, measure=measure, height=height),
+        graph_figure(g, pos, focus=focus, values=values, measure=measure, height=height, styles=styles),
         key=key,
         on_select="rerun",
         selection_mode="points",
@@ -361,9 +389,8 @@ def node_name(g: nx.Graph, key: str) -> str:
     return f"{str(d.get('kind', 'node')).capitalize()} · {' '.join(str(d.get('label', key)).split())[:80]}"
 
 
-def lab_drawing(g: nx.Graph, community_of: Mapping) -> tuple[nx.Graph, dict]:
-    """A copy of a lab graph styled for drawing (members vs external partners), and each member's community."""
-    h = g.copy()
-    for _, d in h.nodes(data=True):
-        d["style"] = "member" if d.get("member") else "partner"
-    return h, {n: community_of.get(h.nodes[n].get("id")) for n in h if h.nodes[n].get("member")}
+def lab_drawing(g: nx.Graph, community_of: Mapping) -> tuple[dict, dict]:
+    """How a lab graph's nodes are drawn (members vs external partners: ``styles`` for ``graph_chart``), and each
+    member's community. The graph itself is left as it is (it is also what the exports write)."""
+    styles = {n: "member" if d.get("member") else "partner" for n, d in g.nodes(data=True)}
+    return styles, {n: community_of.get(d.get("id")) for n, d in g.nodes(data=True) if d.get("member")}

@@ -23,7 +23,7 @@ from pathlib import Path
 import networkx as nx
 import streamlit as st
 
-from core import explorer, export, labs, network, queries
+from core import explorer, export, lab_snapshots, labs, network, queries
 from core.db import session_scope
 from core.ingest.loader import ImportFailed, import_paths
 from ui import state
@@ -287,7 +287,7 @@ def team_lab(member_ids: Sequence[int], name: str) -> labs.LabMap:
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner="Mapping the lab's collaborations…")
 def _institution_lab(url: str, institution_id: int) -> labs.LabMap:
     with session_scope(state._engine_for(url)) as session:
-        return labs.institution_lab_map(session=session, institution_id=institution_id)
+        return lab_snapshots.institution_lab_map(session=session, institution_id=institution_id)
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner="Mapping the team's collaborations…")
@@ -299,22 +299,14 @@ def _team_lab(url: str, member_ids: tuple[int, ...], name: str) -> labs.LabMap:
 def lab_graph(m: labs.LabMap) -> nx.Graph:
     """The lab graph with node keys ``r:<id>`` (as in the explorer and its exports) and a ``kind`` attribute."""
     g, h = m.graph, nx.Graph()
-    for n, d in g.nodes(data=True):
-        h.add_node(f"r:{n}", kind="researcher", id=int(n), **d)
-    for a, b, d in g.edges(data=True):
-        h.add_edge(f"r:{a}", f"r:{b}", kind="co-authored", **d)
+    h.add_nodes_from((f"r:{n}", {"kind": "researcher", "id": int(n), **d}) for n, d in g.nodes(data=True))
+    h.add_edges_from((f"r:{a}", f"r:{b}", {"kind": "co-authored", **d}) for a, b, d in g.edges(data=True))
     return h
 
 
-def lab_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
-    """Positions of the lab graph, cached by a digest of its nodes and weighted edges (see ``_digest``)."""
-    nodes, edges = _graph_key(g)
-    return _lab_layout(_digest(nodes, edges), nodes, edges)
-
-
-@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def _lab_layout(key: str, _nodes: tuple, _edges: tuple) -> dict[str, tuple[float, float]]:
-    return network.layout(_rebuilt(_nodes, _edges), seed=7)
+def lab_layout(m: labs.LabMap) -> dict[str, tuple[float, float]]:
+    """Positions of the lab graph's nodes (``r:<id>`` keys), as ``core.labs`` laid them out with the map."""
+    return {f"r:{n}": pos for n, pos in m.positions.items()}
 
 
 def works_bibtex(work_ids: Sequence[int]) -> tuple[str, int]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from core import lab_snapshots
 from core.aggregates import refresh_after_import
 from core.db import session_scope
 from core.ingest import bulk, bulk_sql
@@ -52,6 +53,7 @@ class ImportSummary:
     rejections: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # why records were skipped
     trust_recomputed: int = 0  # trust snapshots that changed because of this import
+    labs_rebuilt: int = 0  # stored lab maps this import made stale and rebuilt (core.lab_snapshots)
     files: list[str] = field(default_factory=list)
 
     def count(self, outcome: str, entity: str | None = None) -> None:
@@ -251,6 +253,8 @@ def finish_import(session: Session, up: Upserter, summary: ImportSummary) -> Non
     up.resolve_institution_parents()
     session.flush()
     summary.trust_recomputed += recompute_trust(session=session, researcher_ids=up.touched)
+    # Stored lab maps of the institutions whose members this import touched (core.lab_snapshots)
+    summary.labs_rebuilt += lab_snapshots.refresh_after_import(session=session, researcher_ids=up.touched)
     refresh_after_import(session=session, researcher_ids=up.touched)  # the kept store counts (core.aggregates)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from core import labs, queries
+from core import lab_snapshots, queries
 from core.db import make_engine, session_scope
 from tests.browser.helpers import BANGOR, TIMEOUT_MS, launch, settle, shot
 
@@ -154,7 +154,7 @@ def test_lab_lead_journey(page, bangor_db, tmp_path, streamlit_server):
     engine = make_engine(f"sqlite:///{bangor_db}")
     try:
         with session_scope(engine) as s:
-            lab = labs.institution_lab_map(
+            lab = lab_snapshots.institution_lab_map(
                 session=s, institution_id=queries.resolve_institution(session=s, query="Bangor University")
             )
     finally:

@@ -138,6 +138,11 @@ def test_benchmark_runs_end_to_end(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     merged = json.loads((tmp_path / f"results-{size}.json").read_text())
     assert set(merged["pages"]) == {"researcher_hub", "paper_cited", "search", "lab_largest"}
-    assert merged["pages"]["lab_largest"]["error_count"] == 0
+    lab = merged["pages"]["lab_largest"]
+    assert lab["error_count"] == 0
+    # the stored lab maps were built (and timed) before the pages read them: one per measured institution
+    built = lab["snapshot_build"]
+    assert sorted(i for i, _ in built["per_entity"]) == sorted(merged["entities"]["lab_largest"])
+    assert "Lab map build" in (tmp_path / f"results-{size}.md").read_text()
     assert merged["import"] == result["import"] and merged["remeasured"][0]["kinds"] == ["lab_largest"]
     assert "Re-measured on the same store" in (tmp_path / f"results-{size}.md").read_text()

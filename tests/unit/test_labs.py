@@ -8,7 +8,7 @@ import json
 import networkx as nx
 import pytest
 
-from core import export, labs, queries
+from core import export, lab_snapshots, labs, queries
 from core.db import init_db, make_engine, session_scope
 from core.ingest.loader import import_paths
 
@@ -55,7 +55,9 @@ def engine(db_url, tmp_path):
 
 def _lab(engine) -> labs.LabMap:
     with session_scope(engine) as s:
-        return labs.institution_lab_map(session=s, institution_id=queries.resolve_institution(session=s, query="I100"))
+        return lab_snapshots.institution_lab_map(
+            session=s, institution_id=queries.resolve_institution(session=s, query="I100")
+        )
 
 
 def test_lab_map_by_hand(engine):
