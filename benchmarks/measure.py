@@ -218,13 +218,13 @@ def floor_sql(conn, kind: str, value: str) -> None:
           "WHERE c.cited_work_id = :w ORDER BY w.year DESC LIMIT 100", w=wid)  # fmt: skip
     elif kind == "lab_largest":
         # The stored map (core.lab_snapshots, built before the pages are measured) and the names it shows: its
-        # members and partners, and the external institutions its partners are at.
+        # members and partners, and the partner institutions it lists.
         (structure,) = q("SELECT structure FROM labsnapshot WHERE institution_id = :i", i=int(value))[0]
         s = json.loads(structure) if isinstance(structure, str) else structure
         people = [(m,) for m in s["members"]] + [(p[0],) for p in s["external_people"]]
         q(f"SELECT id, display_name FROM researcher WHERE id IN ({_ids(people)})")
         q(f"SELECT id, name, country_code, latitude, longitude FROM institution "
-          f"WHERE id IN ({_ids(s['outside_authorships'])})")  # fmt: skip
+          f"WHERE id IN ({_ids(s['external_institutions'])})")  # fmt: skip
     elif kind == "search":
         # The bare full-text lookups (revision 0003's index), ten hits per kind, unranked: what any search must read.
         from core.search import fts5_match, query_words, tsquery, tsvector_sql

@@ -30,7 +30,7 @@ from core.ingest.bulk_sql import in_chunks
 from core.models import Authorship, AuthorshipInstitution, Institution, LabSnapshot, ResearcherInstitution, utcnow
 
 # Bumped when ``labs.lab_structure`` changes shape: snapshots of another version are rebuilt on their next view.
-VERSION = 1
+VERSION = 2
 
 
 def institution_lab_map(*, session: Session, institution_id: int, store: bool = True) -> labs.LabMap:

@@ -18,6 +18,7 @@ from core.models import Authorship, AuthorshipInstitution, Institution, Research
 
 MEMBER_CAP = 400  # a lab map draws at most this many members (the most productive), and says so
 PARTNER_CAP = 150  # and at most this many external partners (the strongest ties), and says so
+EXTERNAL_INSTITUTIONS = 50  # the partner institutions a lab map lists (and places on its world map)
 
 
 def institution_units(*, session: Session, institution_id: int) -> list[int]:
@@ -194,6 +195,7 @@ def lab_structure(
         if years and not (pair[0] in members and pair[1] in members):
             new_partners_year[min(years)] += 1
     strongest = sorted(internal, key=lambda p: -pair_strength[p])[:25]
+    ext_inst, countries = _external_affiliations(session, outside_authorships)
     positions = network.layout(g, seed=7) if g.number_of_nodes() else {}
     return {
         "members": list(member_ids),
@@ -212,7 +214,10 @@ def lab_structure(
         ],  # fmt: skip
         "external_people": [[x, round(ext_strength[x], 4), sorted(ext_partners[x])] for x in shown],
         "outsiders": len(outsiders),
-        "outside_authorships": sorted(outside_authorships.items()),
+        # Partner institutions are counted over all of them (thousands at a large lab), here, once: the map shows
+        # the top EXTERNAL_INSTITUTIONS (their names read when shown) and the countries of all of them.
+        "external_institutions": [[i["id"], i["authorships"]] for i in ext_inst[:EXTERNAL_INSTITUTIONS]],
+        "countries": countries,
         "isolated": [m for m in member_ids if m not in connected],
         "communities": sorted(network.community_of(parts).items()),
         "brokers": brokers,
@@ -246,7 +251,7 @@ def lab_view(*, session: Session, structure: dict, name: str, members_total: int
           "partners": sorted({names[m] for m in partners if m in names})} for x, strength, partners in st["external_people"]),
         key=lambda d: (-d["strength"], d["name"]),
     )  # fmt: skip
-    ext_inst, countries = _external_affiliations(session, Counter(dict(st["outside_authorships"])))
+    ext_inst = _institutions_shown(session, st["external_institutions"])
     community = dict(st["communities"])
     notes = []
     if st["outsiders"] > PARTNER_CAP:
@@ -270,8 +275,8 @@ def lab_view(*, session: Session, structure: dict, name: str, members_total: int
             for a, b, s, n, first, last in st["internal_pairs"]
         ],  # fmt: skip
         external_people=ext_people[:50],
-        external_institutions=ext_inst[:50],
-        countries=countries,
+        external_institutions=ext_inst,
+        countries=list(st["countries"]),
         isolated=sorted(({"id": m, "name": names[m]} for m in st["isolated"] if m in names), key=lambda d: d["name"]),
         brokers=[{**b, "name": names.get(b["node"], str(b["node"]))} for b in st["brokers"]],
         dynamics=dict(st["dynamics"]),
@@ -286,6 +291,18 @@ def lab_view(*, session: Session, structure: dict, name: str, members_total: int
 def _display_names(session: Session, ids: list[int]) -> dict[int, str]:
     """Researcher id -> display name (chunked ``IN`` lookups: SQLite caps the parameters of one statement)."""
     return dict(rows_where_in(session, (Researcher.id, Researcher.display_name), Researcher.id, ids))
+
+
+def _institutions_shown(session: Session, counted: list) -> list[dict]:
+    """``[[institution id, authorships], ...]`` as the rows the page shows (name, country and place read now), most
+    authorships first, ties by name."""
+    columns = (Institution.id, Institution.name, Institution.country_code, Institution.latitude, Institution.longitude)
+    info = {
+        iid: {"id": iid, "name": name, "country_code": cc, "latitude": lat, "longitude": lng}
+        for iid, name, cc, lat, lng in rows_where_in(session, columns, Institution.id, [i for i, _ in counted])
+    }
+    rows = [{**info[i], "authorships": n} for i, n in counted if i in info]
+    return sorted(rows, key=lambda d: (-d["authorships"], d["name"] or "", d["id"]))
 
 
 def _external_affiliations(session: Session, inst_count: Counter) -> tuple[list[dict], list[dict]]:
