@@ -9,7 +9,7 @@ from collections import defaultdict
 from copy import deepcopy
 from dataclasses import dataclass, field, fields
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, union_all
 from sqlmodel import Session, select
 
 from core import metrics
@@ -420,15 +420,17 @@ def researcher_merge_candidates(*, session: Session, researcher_id: int) -> list
 
 def researcher_sources(*, session: Session, researcher_id: int) -> list[dict]:
     """Which sources and files the person's own record and works came from, and when last seen."""
-    work_ids = select(Authorship.work_id).where(Authorship.researcher_id == researcher_id)
+    # Two index lookups joined by UNION ALL, not one OR: PostgreSQL cannot use an index for ``a OR x IN (subquery)``
+    # and read the whole provenance table for it (~150 ms at a million works).
+    cols = (Provenance.source, Provenance.file, Provenance.last_seen)
+    own = select(*cols).where(Provenance.entity_type == "researcher", Provenance.entity_id == researcher_id)
+    of_works = (
+        select(*cols)
+        .join(Authorship, Authorship.work_id == Provenance.entity_id)
+        .where(Provenance.entity_type == "work", Authorship.researcher_id == researcher_id)
+    )
+    both = union_all(own, of_works).subquery()
     rows = session.exec(
-        select(Provenance.source, Provenance.file, func.count(), func.max(Provenance.last_seen))
-        .where(
-            or_(
-                (Provenance.entity_type == "researcher") & (Provenance.entity_id == researcher_id),
-                (Provenance.entity_type == "work") & Provenance.entity_id.in_(work_ids),
-            )
-        )
-        .group_by(Provenance.source, Provenance.file)
+        select(both.c.source, both.c.file, func.count(), func.max(both.c.last_seen)).group_by(both.c.source, both.c.file)
     ).all()
     return [{"source": s, "file": f, "records": n, "last_seen": str(t)[:19]} for s, f, n, t in rows]

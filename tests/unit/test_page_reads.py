@@ -195,3 +195,22 @@ def test_second_degree_strengths_are_the_full_strengths_restricted_in_the_same_o
         full = collaboration_strengths(bylines)
         expected = [(k, w) for k, w in full.items() if skip not in k and (k[0] in top or k[1] in top)]
         assert list(_strengths_touching(bylines, top, skip=skip).items()) == expected
+
+
+# ---- sources panel -------------------------------------------------------------------------------------------------
+def test_researcher_sources_count_the_persons_record_and_works(bangor_store):
+    # Checked against the plain OR query it replaced (which PostgreSQL answers with a scan of all provenance).
+    with session_scope(bangor_store) as s:
+        rid, n_works = s.execute(text(
+            "SELECT researcher_id, count(*) FROM authorship GROUP BY researcher_id ORDER BY count(*) DESC, researcher_id"
+        )).first()  # fmt: skip
+        got = queries.researcher_sources(session=s, researcher_id=rid)
+    expected_sql = text(
+        "SELECT source, file, count(*), max(last_seen) FROM provenance WHERE (entity_type = 'researcher' AND "
+        "entity_id = :r) OR (entity_type = 'work' AND entity_id IN (SELECT work_id FROM authorship "
+        "WHERE researcher_id = :r)) GROUP BY source, file ORDER BY source, file"
+    )
+    with bangor_store.connect() as conn:
+        expected = [(s_, f, n, str(t)[:19]) for s_, f, n, t in conn.execute(expected_sql, {"r": rid})]
+    assert n_works > 1 and sorted((d["source"], d["file"], d["records"], d["last_seen"]) for d in got) == expected
+    assert sum(d["records"] for d in got) >= n_works  # every work of theirs has a record, plus their own
