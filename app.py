@@ -5,7 +5,7 @@ Run with ``streamlit run app.py``. On first start with an empty store the seed w
 
 import streamlit as st
 
-from ui import session, state
+from ui import runtime, session, state
 from ui.widgets import plural, register_pages
 
 st.set_page_config(page_title="Peerscope", page_icon=":material/travel_explore:", layout="wide")
@@ -42,4 +42,7 @@ with st.sidebar:
     )
     session.sidebar_widget()  # 'Signed in as …' / 'Sign in'
 
-current.run()
+try:
+    current.run()
+finally:
+    runtime.settle_long_lived_objects()  # once per process: see ui.runtime

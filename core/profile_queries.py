@@ -424,11 +424,9 @@ def researcher_sources(*, session: Session, researcher_id: int) -> list[dict]:
     # and read the whole provenance table for it (~150 ms at a million works).
     cols = (Provenance.source, Provenance.file, Provenance.last_seen)
     own = select(*cols).where(Provenance.entity_type == "researcher", Provenance.entity_id == researcher_id)
-    of_works = (
-        select(*cols)
-        .join(Authorship, Authorship.work_id == Provenance.entity_id)
-        .where(Provenance.entity_type == "work", Authorship.researcher_id == researcher_id)
-    )
+    work_ids = select(Authorship.work_id).where(Authorship.researcher_id == researcher_id)
+    # IN (subquery), not a join: SQLite plans the join from provenance's side and reads every work record.
+    of_works = select(*cols).where(Provenance.entity_type == "work", Provenance.entity_id.in_(work_ids))
     both = union_all(own, of_works).subquery()
     rows = session.exec(
         select(both.c.source, both.c.file, func.count(), func.max(both.c.last_seen)).group_by(both.c.source, both.c.file)
