@@ -97,8 +97,8 @@ def table(result: dict) -> str:
             lines.append(f"| {label} | | | | | {target:.0f} s | error: {str(t.get('error', 'not run'))[:80]} | |")
     extra = result.get("import_extra")
     if extra:
-        rebuilt = (extra.get("summary") or {}).get("labs_rebuilt")
-        also = f" and the {rebuilt} stored lab maps it touched" if rebuilt else ""
+        outdated = (extra.get("summary") or {}).get("labs_outdated")
+        also = f"; it marked {outdated} stored lab maps out of date" if outdated else ""
         lines.append(f"| Import via CLI, +{result['corpus']['extra_works']:,} works (incl. its trust recompute{also}) | | "
                      f"{extra['seconds'] * 1000:,.0f} | | | | | {extra['peak_rss_mb']} |")  # fmt: skip
     mem = result.get("memory") or {}

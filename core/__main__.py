@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     lb = sub.add_parser("labs", parents=[common], help="build the stored lab maps of institutions ahead of time")
     lb.add_argument("institutions", nargs="*", help="institutions (id, ROR, OpenAlex id or exact name)")
     lb.add_argument("--top", type=int, default=None, help="the N institutions with the most authorships")
+    lb.add_argument("--outdated", action="store_true", help="the stored maps imports have marked out of date")
     lb.add_argument("--json", action="store_true", help="print the build times as JSON")
     lb.set_defaults(func=cmd_labs)
 
@@ -132,8 +133,9 @@ def cmd_import(args, engine) -> int:
         for line in d["notes"]:
             print(f"  skipped: {line}")
         print(f"  trust snapshots updated: {d['trust_recomputed']}")
-        if d["labs_rebuilt"]:
-            print(f"  lab maps rebuilt: {d['labs_rebuilt']}")
+        if d["labs_outdated"]:
+            print(f"  stored lab maps out of date: {d['labs_outdated']} (rebuilt on their next view, or by "
+                  "'python -m core labs --outdated')")
     return 0
 
 
@@ -226,13 +228,15 @@ def cmd_labs(args, engine) -> int:
     """Build lab snapshots (``core.lab_snapshots``) so the first view of a large institution's map is fast too."""
     from core import lab_snapshots
 
-    if not args.institutions and not args.top:
-        raise InvalidInput("name institutions to build, or --top N for the N largest")
+    if not args.institutions and not args.top and not args.outdated:
+        raise InvalidInput("name institutions to build, or --top N for the N largest, or --outdated")
     times: dict[int, float] = {}
     with session_scope(engine) as s:
         ids = [queries.resolve_institution(session=s, query=q) for q in args.institutions]
         if args.top:
             ids += [i for i in lab_snapshots.largest_institutions(session=s, limit=args.top) if i not in ids]
+        if args.outdated:
+            ids += [i for i in lab_snapshots.outdated_institutions(session=s) if i not in ids]
 
         def built(iid: int, seconds: float) -> None:
             times[iid] = seconds

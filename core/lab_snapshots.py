@@ -6,9 +6,9 @@ far too slow for a page view. So the map's structure (``core.labs.lab_structure`
 communities; no names) is kept in a ``LabSnapshot`` row per institution:
 
 - the first view of an institution builds it (or ``python -m core labs build`` does, ahead of time);
-- every import ends by dropping the snapshots of the institutions whose members it touched (a work with a member
-  on it, a new affiliation) or changed their units (a unit joined the lineage), and rebuilds them in the same
-  transaction, so a map people look at stays current and fast;
+- every import ends by marking out of date the snapshots of the institutions whose members it touched (a work
+  with a member on it, a new affiliation) or whose units it changed (a unit joined the lineage); the next view
+  rebuilds a marked map, and ``python -m core labs --outdated`` rebuilds them all ahead of that view;
 - names of people and institutions are not stored: ``core.labs.lab_view`` reads them when the map is shown.
 
 A snapshot is derived data, like the store counts in ``core.aggregates``: writing it needs no acting user, and a
@@ -21,7 +21,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, select
 
@@ -31,6 +31,7 @@ from core.models import Authorship, AuthorshipInstitution, Institution, LabSnaps
 
 # Bumped when ``labs.lab_structure`` changes shape: snapshots of another version are rebuilt on their next view.
 VERSION = 2
+OUTDATED = 0  # the version an import gives the snapshots it made out of date (rebuilt on their next view too)
 
 
 def institution_lab_map(*, session: Session, institution_id: int, store: bool = True) -> labs.LabMap:
@@ -85,15 +86,21 @@ def _keep(session: Session, snap: LabSnapshot) -> None:
             conn.exec_driver_sql(f"PRAGMA busy_timeout={int(waited)}")
 
 
-def invalidate(*, session: Session, researcher_ids: Iterable[int]) -> list[int]:
-    """Drop the snapshots an import made stale; returns their institution ids.
+def mark_outdated(*, session: Session, researcher_ids: Iterable[int]) -> list[int]:
+    """Mark the snapshots an import made out of date (``version`` ``OUTDATED``); returns their institution ids.
 
-    A snapshot is stale when its institution's units are no longer those it was built with (a unit joined or left
-    the lineage), or when one of the given researchers (those whose works or affiliations the import wrote) has an
-    authorship at, or an affiliation with, one of its units: that person's work count there, their works or their
-    place among the members may have changed. Everyone else's bylines are as they were.
+    A snapshot is out of date when its institution's units are no longer those it was built with (a unit joined or
+    left the lineage), or when one of the given researchers (those whose works or affiliations the import wrote)
+    has an authorship at, or an affiliation with, one of its units: that person's work count there, their works or
+    their place among the members may have changed. Everyone else's bylines are as they were.
+
+    They are marked, not rebuilt: at a million works any thousand new works touch every large institution, and
+    rebuilding 31 stored maps took 111 s, five times the import itself. The next view of a marked map rebuilds it
+    (a few seconds, with a spinner), as does ``python -m core labs --outdated``.
     """
-    stored = dict(session.execute(select(LabSnapshot.institution_id, LabSnapshot.units)).all())
+    stored = dict(session.execute(
+        select(LabSnapshot.institution_id, LabSnapshot.units).where(LabSnapshot.version != OUTDATED)
+    ).all())  # fmt: skip
     if not stored:
         return []
     children: dict[int, list[int]] = defaultdict(list)  # the whole hierarchy in one read (thousands of rows)
@@ -102,22 +109,28 @@ def invalidate(*, session: Session, researcher_ids: Iterable[int]) -> list[int]:
     ):
         children[parent].append(iid)
     stale = {iid for iid, units in stored.items() if sorted(_descendants(iid, children)) != sorted(units)}
-    unit_of = {u for iid, units in stored.items() if iid not in stale for u in units}
+    units_kept = {u for iid, units in stored.items() if iid not in stale for u in units}
     touched: set[int] = set()
-    for chunk in in_chunks(sorted(set(researcher_ids)) if unit_of else []):
+    for chunk in in_chunks(sorted(set(researcher_ids)) if units_kept else []):
+        # From the people's side (their authorships, then those authorships' institutions), filtered here: asked
+        # for "at these units" SQLite starts from the units, whose authorships number in the hundreds of thousands.
+        of_people = select(Authorship.id).where(Authorship.researcher_id.in_(chunk))
         touched.update(session.execute(
             select(AuthorshipInstitution.institution_id).distinct()
-            .join(Authorship, Authorship.id == AuthorshipInstitution.authorship_id)
-            .where(Authorship.researcher_id.in_(chunk), AuthorshipInstitution.institution_id.in_(unit_of))
+            .where(AuthorshipInstitution.authorship_id.in_(of_people))
         ).scalars())  # fmt: skip
         touched.update(session.execute(
-            select(ResearcherInstitution.institution_id).distinct()
-            .where(ResearcherInstitution.researcher_id.in_(chunk), ResearcherInstitution.institution_id.in_(unit_of))
+            select(ResearcherInstitution.institution_id).distinct().where(ResearcherInstitution.researcher_id.in_(chunk))
         ).scalars())  # fmt: skip
     stale |= {iid for iid, units in stored.items() if touched.intersection(units)}
     for chunk in in_chunks(sorted(stale)):
-        session.execute(delete(LabSnapshot).where(LabSnapshot.institution_id.in_(chunk)))
+        session.execute(update(LabSnapshot).where(LabSnapshot.institution_id.in_(chunk)).values(version=OUTDATED))
     return sorted(stale)
+
+
+def outdated_institutions(*, session: Session) -> list[int]:
+    """Institutions whose stored map an import marked out of date, or that older code built."""
+    return list(session.execute(select(LabSnapshot.institution_id).where(LabSnapshot.version != VERSION)).scalars())
 
 
 def _descendants(root: int, children: dict[int, list[int]]) -> list[int]:
@@ -127,14 +140,6 @@ def _descendants(root: int, children: dict[int, list[int]]) -> list[int]:
         frontier = [c for p in frontier for c in children.get(p, ()) if c not in units]
         units.extend(frontier)
     return units
-
-
-def refresh_after_import(*, session: Session, researcher_ids: Iterable[int]) -> int:
-    """Drop the snapshots an import made stale and build them again; returns how many were rebuilt."""
-    stale = invalidate(session=session, researcher_ids=researcher_ids)
-    for iid in stale:
-        build(session=session, institution_id=iid)
-    return len(stale)
 
 
 def largest_institutions(*, session: Session, limit: int | None = None) -> list[int]:

@@ -152,7 +152,7 @@ def load_openalex_page(
 
 def merge_summary(total: ImportSummary, part: ImportSummary) -> None:
     """Add ``part``'s counts, rejections and notes to ``total`` (in place)."""
-    for outcome in ("added", "updated", "unchanged", "rejected", "skipped", "trust_recomputed", "labs_rebuilt"):
+    for outcome in ("added", "updated", "unchanged", "rejected", "skipped", "trust_recomputed", "labs_outdated"):
         setattr(total, outcome, getattr(total, outcome) + getattr(part, outcome))
     for entity, counts in part.by_entity.items():
         per = total.by_entity.setdefault(entity, {})

@@ -53,7 +53,7 @@ class ImportSummary:
     rejections: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # why records were skipped
     trust_recomputed: int = 0  # trust snapshots that changed because of this import
-    labs_rebuilt: int = 0  # stored lab maps this import made stale and rebuilt (core.lab_snapshots)
+    labs_outdated: int = 0  # stored lab maps this import made out of date (core.lab_snapshots)
     files: list[str] = field(default_factory=list)
 
     def count(self, outcome: str, entity: str | None = None) -> None:
@@ -253,8 +253,8 @@ def finish_import(session: Session, up: Upserter, summary: ImportSummary) -> Non
     up.resolve_institution_parents()
     session.flush()
     summary.trust_recomputed += recompute_trust(session=session, researcher_ids=up.touched)
-    # Stored lab maps of the institutions whose members this import touched (core.lab_snapshots)
-    summary.labs_rebuilt += lab_snapshots.refresh_after_import(session=session, researcher_ids=up.touched)
+    # Stored lab maps of the institutions whose members this import touched: rebuilt on their next view
+    summary.labs_outdated += len(lab_snapshots.mark_outdated(session=session, researcher_ids=up.touched))
     refresh_after_import(session=session, researcher_ids=up.touched)  # the kept store counts (core.aggregates)
 
 

@@ -1,4 +1,4 @@
-"""Stored lab maps (core.lab_snapshots): built once, read back unchanged, dropped and rebuilt by the imports that
+"""Stored lab maps (core.lab_snapshots): built once, read back unchanged, marked out of date by the imports that
 touch an institution's members, and left alone by the imports that do not."""
 
 from __future__ import annotations
@@ -69,17 +69,28 @@ def test_first_view_stores_the_map_and_later_views_read_it(engine):
     assert _view(engine).dynamics == {"new": 9, "ongoing": 9, "lapsed": 9}
 
 
-def test_an_import_touching_a_member_rebuilds_the_map(engine, tmp_path):
+def test_an_import_touching_a_member_marks_the_map_and_the_next_view_rebuilds_it(engine, tmp_path):
     _view(engine)
     built_at = _snapshot(engine).built_at
-    # A1 (a member) writes with a new outside partner A8: the map must show A8 right after the import.
+    # A1 (a member) writes with a new outside partner A8: the next view must show A8.
     summary = _import(engine, tmp_path, "more.jsonl", [_work(6, 2024, [("A1", LAB), ("A8", ELSEWHERE)])])
-    assert summary["labs_rebuilt"] == 1
+    assert summary["labs_outdated"] == 1
     snap = _snapshot(engine)
-    assert snap.built_at > built_at
+    assert snap.version == lab_snapshots.OUTDATED and snap.built_at == built_at  # marked, not rebuilt by the import
+    with session_scope(engine) as s:
+        assert lab_snapshots.outdated_institutions(session=s) == [_iid(s)]
     lab = _view(engine)
     assert sorted(p["name"] for p in lab.external_people) == ["Person A8", "Person A9"]
     assert lab.works_count == 6 and lab.by_year[-1] == {"year": 2024, "works": 1, "new_external_ties": 1}
+    snap = _snapshot(engine)
+    assert snap.version == lab_snapshots.VERSION and snap.built_at > built_at
+    # Marked twice by two imports, counted once; the CLI rebuilds what imports marked.
+    _import(engine, tmp_path, "more2.jsonl", [_work(8, 2025, [("A2", LAB)])])
+    assert _import(engine, tmp_path, "more3.jsonl", [_work(9, 2025, [("A4", LAB)])])["labs_outdated"] == 0
+    from core import __main__ as cli
+
+    assert cli.main(["labs", "--outdated", "--json", "--db", engine.url.render_as_string(hide_password=False)]) == 0
+    assert _snapshot(engine).version == lab_snapshots.VERSION and _view(engine).works_count == 8
 
 
 def test_an_import_elsewhere_leaves_the_map_alone_and_names_are_read_live(engine, tmp_path):
@@ -87,23 +98,23 @@ def test_an_import_elsewhere_leaves_the_map_alone_and_names_are_read_live(engine
     built_at = _snapshot(engine).built_at
     # Two outsiders write together far away: no member is on the work, so the stored map stays as it is.
     summary = _import(engine, tmp_path, "far.jsonl", [_work(7, 2024, [("A9", ELSEWHERE), ("A7", ELSEWHERE)])])
-    assert summary["labs_rebuilt"] == 0 and _snapshot(engine).built_at == built_at
+    assert summary["labs_outdated"] == 0 and _snapshot(engine).version == lab_snapshots.VERSION
     # A9 is renamed by an author record: the name on the map follows, without a rebuild.
     renamed = {"id": "https://openalex.org/A9", "display_name": "Ada Nine-Renamed", "works_count": 3}
-    assert _import(engine, tmp_path, "authors.jsonl", [renamed])["labs_rebuilt"] == 0
-    assert _snapshot(engine).built_at == built_at
+    assert _import(engine, tmp_path, "authors.jsonl", [renamed])["labs_outdated"] == 0
+    assert _snapshot(engine).built_at == built_at and _snapshot(engine).version == lab_snapshots.VERSION
     assert [p["name"] for p in _view(engine).external_people] == ["Ada Nine-Renamed"]
 
 
-def test_a_new_unit_rebuilds_the_map(engine, tmp_path):
+def test_a_new_unit_outdates_the_map(engine, tmp_path):
     _view(engine)
     # A new unit of the lab arrives before its parent is known, then the lineage links it: the units changed.
     team = {"id": "https://openalex.org/I102", "display_name": "Example Lab, Robotics", "country_code": "GB",
             "lineage": ["https://openalex.org/I102", "https://openalex.org/I100"]}  # fmt: skip
     summary = _import(engine, tmp_path, "units.jsonl", [team])
-    assert summary["labs_rebuilt"] == 1
-    assert len(_snapshot(engine).units) == 3
+    assert summary["labs_outdated"] == 1 and len(_snapshot(engine).units) == 2
     assert "Includes 2 child unit(s) from the institution lineage." in _view(engine).notes
+    assert len(_snapshot(engine).units) == 3
 
 
 def test_a_snapshot_of_another_version_is_rebuilt_on_view(engine):
