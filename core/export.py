@@ -120,14 +120,27 @@ def graph_to_graphml(graph) -> bytes:
     return buf.getvalue()
 
 
+ID_ATTR = "entity_id"  # a node's "id" attribute (the store id behind "r:12") where "id" means the node itself
+
+
 def graph_to_gexf(graph) -> bytes:
-    """GEXF 1.2 (Gephi's own format)."""
+    """GEXF 1.2 (Gephi's own format); node ids are the graph's node keys.
+
+    >>> import networkx as nx
+    >>> g = nx.Graph(); g.add_edge("r:5", "w:5"); g.nodes["r:5"]["id"] = 5; g.nodes["w:5"]["id"] = 5
+    >>> sorted(nx.read_gexf(__import__("io").BytesIO(graph_to_gexf(g))).nodes)
+    ['r:5', 'w:5']
+    """
     import io
 
     import networkx as nx
 
+    g = _scalar_graph(graph)
+    for _, data in g.nodes(data=True):  # networkx writes a node's "id" attribute as its GEXF id: r:5 and w:5 collide
+        if "id" in data:
+            data[ID_ATTR] = data.pop("id")
     buf = io.BytesIO()
-    nx.write_gexf(_scalar_graph(graph), buf)
+    nx.write_gexf(g, buf)
     return buf.getvalue()
 
 
@@ -143,11 +156,12 @@ def graph_to_csv(graph) -> tuple[str, str]:
     import csv
     import io
 
-    node_keys = sorted({k for _, d in graph.nodes(data=True) for k in d})
+    node_keys = sorted({k for _, d in graph.nodes(data=True) for k in d})  # "id" is the node key's column:
+    columns = [ID_ATTR if k == "id" else k for k in node_keys]  # an "id" attribute is written as ID_ATTR
     edge_keys = sorted({k for _, _, d in graph.edges(data=True) for k in d})
     nbuf, ebuf = io.StringIO(), io.StringIO()
     nw, ew = csv.writer(nbuf, lineterminator="\n"), csv.writer(ebuf, lineterminator="\n")
-    nw.writerow(["id", *node_keys])
+    nw.writerow(["id", *columns])
     for n, d in graph.nodes(data=True):
         nw.writerow([n, *[d.get(k, "") for k in node_keys]])
     ew.writerow(["source", "target", *edge_keys])

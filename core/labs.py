@@ -58,7 +58,7 @@ class LabMap:
     name: str
     members: list[dict]
     members_total: int
-    graph: nx.Graph  # members and external partners, weighted by collaboration strength
+    graph: nx.Graph  # members and external partners ("r:<id>"), weighted by collaboration strength
     internal_pairs: list[dict]
     external_people: list[dict]
     external_institutions: list[dict]
@@ -69,7 +69,7 @@ class LabMap:
     by_year: list[dict]
     works_count: int
     work_ids: list[int] = field(default_factory=list)
-    positions: dict[int, tuple[float, float]] = field(default_factory=dict)  # researcher id -> drawn position
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)  # graph node -> drawn position
     notes: list[str] = field(default_factory=list)
 
 
@@ -238,13 +238,15 @@ def lab_view(*, session: Session, structure: dict, name: str, members_total: int
     kept = members | set(shown[:PARTNER_CAP])
     names = _display_names(session, list(members | set(shown)))
     edges = [e for e in st["edges"] if e[0] in kept and e[1] in kept]
+    # Node keys "r:<id>" with kind and id attributes, as in the explorer: the page draws this graph and the exports
+    # write it as it is.
     g = nx.Graph()
-    for rid in st["members"]:
-        if rid in names:
-            g.add_node(rid, label=names[rid], member=True)
-    g.add_nodes_from((x, {"label": names.get(x, str(x)), "member": False})
+    g.add_nodes_from((f"r:{rid}", {"kind": "researcher", "id": rid, "label": names[rid], "member": True})
+                     for rid in st["members"] if rid in names)  # fmt: skip
+    g.add_nodes_from((f"r:{x}", {"kind": "researcher", "id": x, "label": names.get(x, str(x)), "member": False})
                      for e in edges for x in e[:2] if x not in members)  # fmt: skip
-    g.add_edges_from((a, b, {"weight": weight, "works": works, "first_year": first, "last_year": last})
+    g.add_edges_from((f"r:{a}", f"r:{b}", {"kind": "co-authored", "weight": weight, "works": works,
+                                             "first_year": first, "last_year": last})
                      for a, b, weight, works, first, last in edges)  # fmt: skip
     ext_people = sorted(
         ({"id": x, "name": names.get(x, str(x)), "strength": strength,
@@ -283,7 +285,7 @@ def lab_view(*, session: Session, structure: dict, name: str, members_total: int
         by_year=list(st["by_year"]),
         works_count=len(st["work_ids"]),
         work_ids=list(st["work_ids"]),
-        positions={n: (x, y) for n, x, y in st["positions"] if n in g},
+        positions={f"r:{n}": (x, y) for n, x, y in st["positions"] if f"r:{n}" in g},
         notes=notes,
     )
 

@@ -81,13 +81,13 @@ metric_row([
     ("No internal links", len(m.isolated), None),
 ])  # fmt: skip
 
-g = gs.lab_graph(m)
+g = m.graph  # node keys r:<id>, as in the explorer and its exports
 styles, member_comm = view.lab_drawing(g, {x["id"]: x["community"] for x in m.members})
 measure = st.selectbox("Size and colour by", ["Community", "Degree", "Strength", "First year"])
 # Degree, strength and first year are read off the graph itself: no betweenness or PageRank is needed here.
 values = view.measure_values(g, measure, centrality={}, community_of=member_comm)
 picked = view.graph_chart(
-    g, gs.lab_layout(m), focus=None, values=values, measure=measure, key="lab_graph", styles=styles
+    g, m.positions, focus=None, values=values, measure=measure, key="lab_graph", styles=styles
 )
 st.caption("Filled circles are members, open circles external partners. Hover for names; click a person to open them.")
 if picked:

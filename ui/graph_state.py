@@ -296,19 +296,6 @@ def _team_lab(url: str, member_ids: tuple[int, ...], name: str) -> labs.LabMap:
         return labs.lab_map(session=session, member_ids=list(member_ids), name=name)
 
 
-def lab_graph(m: labs.LabMap) -> nx.Graph:
-    """The lab graph with node keys ``r:<id>`` (as in the explorer and its exports) and a ``kind`` attribute."""
-    g, h = m.graph, nx.Graph()
-    h.add_nodes_from((f"r:{n}", {"kind": "researcher", "id": int(n), **d}) for n, d in g.nodes(data=True))
-    h.add_edges_from((f"r:{a}", f"r:{b}", {"kind": "co-authored", **d}) for a, b, d in g.edges(data=True))
-    return h
-
-
-def lab_layout(m: labs.LabMap) -> dict[str, tuple[float, float]]:
-    """Positions of the lab graph's nodes (``r:<id>`` keys), as ``core.labs`` laid them out with the map."""
-    return {f"r:{n}": pos for n, pos in m.positions.items()}
-
-
 def works_bibtex(work_ids: Sequence[int]) -> tuple[str, int]:
     """BibTeX of the works (at most ``BIBTEX_CAP``) and how many it holds."""
     return _works_bibtex(state.database_url(), tuple(sorted(work_ids))[:BIBTEX_CAP])

@@ -159,8 +159,8 @@ def test_lab_lead_journey(page, bangor_db, tmp_path, streamlit_server):
             )
     finally:
         engine.dispose()
-    expected_nodes = {f"r:{n}" for n in lab.graph.nodes}
-    expected_edges = {frozenset((f"r:{a}", f"r:{b}")) for a, b in lab.graph.edges}
+    expected_nodes = set(lab.graph.nodes)
+    expected_edges = {frozenset((a, b)) for a, b in lab.graph.edges}
     assert set(exported.nodes) == expected_nodes
     assert {frozenset(e) for e in exported.edges} == expected_edges
     members = {d["label"] for _, d in exported.nodes(data=True) if d.get("member")}

@@ -110,3 +110,20 @@ def test_lab_bibtex_batch_matches_the_paper_view(engine):
         one_by_one = [export.bibtex(queries.paper_detail(session=s, work_id=w, related=False)) for w in ids]
     assert len(batch) == 5 and batch == one_by_one
     assert "author = {A1, Person and A2, Person and A3, Person}" in batch[1]
+
+
+def test_exports_keep_node_keys_and_the_store_id(engine):
+    # Lab (and explorer) nodes are "r:<id>" with an "id" attribute: GEXF must not take that attribute as the node id
+    # (networkx does), and the CSV must not have two "id" columns.
+    import csv
+
+    g = _lab(engine).graph
+    assert all(k.startswith("r:") and d["id"] == int(k[2:]) for k, d in g.nodes(data=True))
+    back = nx.read_gexf(io.BytesIO(export.graph_to_gexf(g)))
+    assert sorted(back.nodes) == sorted(g.nodes)
+    assert {n: int(d["entity_id"]) for n, d in back.nodes(data=True)} == {n: d["id"] for n, d in g.nodes(data=True)}
+    nodes_csv, _ = export.graph_to_csv(g)
+    rows = list(csv.DictReader(io.StringIO(nodes_csv)))
+    header = nodes_csv.splitlines()[0].split(",")
+    assert len(header) == len(set(header)) and header[0] == "id" and "entity_id" in header
+    assert {r["id"]: int(r["entity_id"]) for r in rows} == {n: d["id"] for n, d in g.nodes(data=True)}
