@@ -56,8 +56,8 @@ class Expansion:
 def node_attrs(*, session: Session, keys: list[str]) -> dict[str, dict]:
     """Label, kind, id and measures (first year, citations, trust) for node keys, in one query per kind.
 
-    Only the columns shown are read (whole work and researcher rows are wide), and a person's first year and
-    citations come from one pass over their works.
+    Only the columns shown are read (whole work and researcher rows are wide); a person's first year and citations
+    are the figures kept on their row with the trust score.
     """
     by_kind: dict[str, list[int]] = defaultdict(list)
     for k in keys:
@@ -66,14 +66,18 @@ def node_attrs(*, session: Session, keys: list[str]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     if by_kind["researcher"]:
         ids = by_kind["researcher"]
+        people = session.exec(select(Researcher.id, Researcher.display_name, Researcher.trust_score,
+                                     Researcher.claim_status, Researcher.first_year, Researcher.citations)
+                              .where(Researcher.id.in_(ids))).all()  # fmt: skip
+        # First year and citations are kept on the researcher row (core.trust_refresh); only a row written some
+        # other way, not yet scored, has them counted here from its works.
+        unscored = [p[0] for p in people if p[5] is None]
         facts = {rid: (first, cites) for rid, first, cites in session.exec(
             select(Authorship.researcher_id, func.min(Work.year), func.sum(Work.cited_by_count))
             .join(Work, Work.id == Authorship.work_id)
-            .where(Authorship.researcher_id.in_(ids)).group_by(Authorship.researcher_id)).all()}  # fmt: skip
-        people = session.exec(select(Researcher.id, Researcher.display_name, Researcher.trust_score,
-                                     Researcher.claim_status).where(Researcher.id.in_(ids))).all()  # fmt: skip
-        for rid, name, trust, claim in people:
-            first, cites = facts.get(rid, (None, None))
+            .where(Authorship.researcher_id.in_(unscored)).group_by(Authorship.researcher_id)).all()} if unscored else {}  # fmt: skip
+        for rid, name, trust, claim, first_kept, cites_kept in people:
+            first, cites = (first_kept, cites_kept) if cites_kept is not None else facts.get(rid, (None, None))
             out[f"r:{rid}"] = {"kind": "researcher", "id": rid, "label": name, "trust": trust or 0,
                                "verified": claim == "claimed", "first_year": first, "citations": int(cites or 0)}  # fmt: skip
     if by_kind["work"]:

@@ -98,6 +98,11 @@ class Researcher(SQLModel, table=True):
     i10_index_reported: int | None = None
     reported_source: str | None = None
     counts_by_year_reported: list = _json()
+    # Our own figures over the person's works in the store, kept with the trust score by core.trust_refresh (the
+    # explorer sizes and colours people by them without reading every work of every person it shows).
+    # ``citations`` is None until first computed; ``first_year`` stays None for a person without a dated work.
+    first_year: int | None = None
+    citations: int | None = None
     # The latest trust snapshot, denormalised for lists and sorting (history in TrustRecord).
     trust_score: int | None = Field(default=None, index=True)
     trust_band: str | None = None

@@ -261,7 +261,8 @@ def _store_batch(session: Session, batch: list[trust.TrustFacts], now: datetime)
         records.append({"researcher_id": facts.researcher_id, "computed_at": now, "algorithm_version": snap.algorithm_version,
                         "score": snap.score, "band": snap.band, "level": snap.level, "claim_status": snap.claim_status,
                         "snapshot": data, "facts_digest": digest})  # fmt: skip
-        updates.append({"rid": facts.researcher_id, "s": snap.score, "b": snap.band, "l": snap.level})
+        updates.append({"rid": facts.researcher_id, "s": snap.score, "b": snap.band, "l": snap.level,
+                        "f": facts.first_year, "c": facts.citations})  # fmt: skip
     if records:
         insert_rows(session, TrustRecord.__table__, records)  # Core (COPY on PostgreSQL): the ORM costs more per row
         _update_scores(session, updates)
@@ -272,17 +273,18 @@ def _store_batch(session: Session, batch: list[trust.TrustFacts], now: datetime)
 
 
 def _update_scores(session: Session, updates: list[dict]) -> None:
-    """Copy the new scores onto the researcher rows: one ``UPDATE ... FROM (VALUES ...)`` per batch on PostgreSQL
+    """Copy the new scores (with the first year and citations they were computed from) onto the researcher rows: one ``UPDATE ... FROM (VALUES ...)`` per batch on PostgreSQL
     (a statement per row cost more than the scoring), ``executemany`` elsewhere."""
     if session.get_bind().dialect.name == "postgresql":
-        values = ", ".join(f"(:r{i}, :s{i}, :b{i}, :l{i})" for i in range(len(updates)))
+        values = ", ".join(f"(:r{i}, :s{i}, :b{i}, :l{i}, CAST(:f{i} AS INTEGER), :c{i})" for i in range(len(updates)))
         params = {}
         for i, u in enumerate(updates):
-            params.update({f"r{i}": u["rid"], f"s{i}": u["s"], f"b{i}": u["b"], f"l{i}": u["l"]})
+            params.update({f"r{i}": u["rid"], f"s{i}": u["s"], f"b{i}": u["b"], f"l{i}": u["l"], f"f{i}": u["f"],
+                           f"c{i}": u["c"]})  # fmt: skip
         session.execute(
             text(
-                "UPDATE researcher SET trust_score = v.s, trust_band = v.b, trust_level = v.l "
-                f"FROM (VALUES {values}) AS v(id, s, b, l) WHERE researcher.id = v.id"
+                "UPDATE researcher SET trust_score = v.s, trust_band = v.b, trust_level = v.l, first_year = v.f, "
+                f"citations = v.c FROM (VALUES {values}) AS v(id, s, b, l, f, c) WHERE researcher.id = v.id"
             ),
             params,
         )
@@ -290,9 +292,10 @@ def _update_scores(session: Session, updates: list[dict]) -> None:
     session.execute(
         update(Researcher.__table__)
         .where(Researcher.__table__.c.id == bindparam("rid"))
-        .values(trust_score=bindparam("s"), trust_band=bindparam("b"), trust_level=bindparam("l")),
+        .values(trust_score=bindparam("s"), trust_band=bindparam("b"), trust_level=bindparam("l"),
+                first_year=bindparam("f"), citations=bindparam("c")),
         updates,
-    )
+    )  # fmt: skip
 
 
 def _same(old: dict, new: dict) -> bool:

@@ -214,3 +214,52 @@ def test_researcher_sources_count_the_persons_record_and_works(bangor_store):
         expected = [(s_, f, n, str(t)[:19]) for s_, f, n, t in conn.execute(expected_sql, {"r": rid})]
     assert n_works > 1 and sorted((d["source"], d["file"], d["records"], d["last_seen"]) for d in got) == expected
     assert sum(d["records"] for d in got) >= n_works  # every work of theirs has a record, plus their own
+
+
+# ---- explorer people: first year and citations kept on the researcher row ---------------------------------------------
+AGG_SQL = text(
+    "SELECT a.researcher_id, min(CASE WHEN w.year <> 0 THEN w.year END), coalesce(sum(w.cited_by_count), 0) "
+    "FROM authorship a JOIN work w ON w.id = a.work_id GROUP BY a.researcher_id"
+)
+
+
+def test_first_year_and_citations_are_kept_by_every_import(bangor_store):
+    from core import explorer
+
+    with bangor_store.connect() as conn:
+        expected = {rid: (first, int(cites)) for rid, first, cites in conn.execute(AGG_SQL)}
+        kept = {rid: (first, cites) for rid, first, cites in conn.execute(
+            text("SELECT id, first_year, citations FROM researcher WHERE id IN (SELECT researcher_id FROM authorship)")
+        )}  # fmt: skip
+    assert len(expected) > 50 and kept == expected
+    some = sorted(expected)[:40]
+    with session_scope(bangor_store) as s:
+        attrs = explorer.node_attrs(session=s, keys=[f"r:{r}" for r in some])
+    assert {int(k[2:]): (d["first_year"], d["citations"]) for k, d in attrs.items()} == {r: expected[r] for r in some}
+    # A row written some other way (not yet scored) is counted from its works instead.
+    rid = some[0]
+    with session_scope(bangor_store) as s:
+        s.execute(text("UPDATE researcher SET first_year = NULL, citations = NULL WHERE id = :r"), {"r": rid})
+    with session_scope(bangor_store) as s:
+        d = explorer.node_attrs(session=s, keys=[f"r:{rid}"])[f"r:{rid}"]
+    assert (d["first_year"], d["citations"]) == expected[rid]
+
+
+def test_the_migration_fills_first_year_and_citations_from_the_works(bangor_store):
+    from alembic import command
+
+    cfg = alembic_config(bangor_store)
+    with bangor_store.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007")
+    with bangor_store.connect() as conn:
+        assert "citations" not in {c["name"] for c in __import__("sqlalchemy").inspect(conn).get_columns("researcher")}
+    with bangor_store.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    with bangor_store.connect() as conn:
+        expected = {rid: (first, int(cites)) for rid, first, cites in conn.execute(AGG_SQL)}
+        kept = dict(((rid, (first, cites)) for rid, first, cites in conn.execute(
+            text("SELECT id, first_year, citations FROM researcher"))))  # fmt: skip
+    assert all(kept[r] == expected[r] for r in expected)
+    assert all(v == (None, 0) for r, v in kept.items() if r not in expected)  # no works: no year, no citations
