@@ -30,6 +30,9 @@ def summary_panel(result: dict) -> None:
         st.dataframe([{"Entity": k, **v} for k, v in sorted(result["by_entity"].items())], hide_index=True)
     if result.get("trust_recomputed"):
         st.caption(f"Trust recomputed for {plural(result['trust_recomputed'], 'researcher')}.")
+    if result.get("labs_outdated"):
+        st.caption(f"{plural(result['labs_outdated'], 'stored lab map')} now out of date: each is rebuilt when next "
+                   "opened.")  # fmt: skip
     if result["rejections"]:
         with st.expander(f"Rejected records ({len(result['rejections'])})", expanded=True, icon=":material/block:"):
             st.text("\n".join(result["rejections"][:200]))

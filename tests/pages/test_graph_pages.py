@@ -338,6 +338,9 @@ def test_import_of_a_small_openalex_file_and_its_summary(open_app, seed_store):
     assert _works(seed_store) == works_before + 2
     assert metric(at, "Added") == str(result["added"])
     assert "Imported 1 source: two.jsonl" in texts(at)
+    assert not any("lab map" in c.value for c in at.caption)  # no stored lab map was touched
+    at = open_app(seed_store, "pages/import_data.py", session={"import_result": {**result, "labs_outdated": 2}})
+    assert "2 stored lab maps now out of date: each is rebuilt when next opened." in [c.value for c in at.caption]
 
 
 def test_a_bad_record_stops_the_import_unless_skipped(open_app, seed_store):
