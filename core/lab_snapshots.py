@@ -5,7 +5,7 @@ works the largest institution's members have ~34,000 works and ~260,000 byline r
 far too slow for a page view. So the map's structure (``core.labs.lab_structure``: ids, strengths, years, layout,
 communities; no names) is kept in a ``LabSnapshot`` row per institution:
 
-- the first view of an institution builds it (or ``python -m core labs build`` does, ahead of time);
+- the first view of an institution builds it (or ``python -m core labs`` does, ahead of time);
 - every import ends by marking out of date the snapshots of the institutions whose members it touched (a work
   with a member on it, a new affiliation) or whose units it changed (a unit joined the lineage); the next view
   rebuilds a marked map, and ``python -m core labs --outdated`` rebuilds them all ahead of that view;
@@ -34,7 +34,7 @@ VERSION = 2
 OUTDATED = 0  # the version an import gives the snapshots it made out of date (rebuilt on their next view too)
 
 
-def institution_lab_map(*, session: Session, institution_id: int, store: bool = True) -> labs.LabMap:
+def institution_lab_map(*, session: Session, institution_id: int) -> labs.LabMap:
     """The lab map of an institution with its child units, from its snapshot (built and kept if there is none)."""
     inst = session.get(Institution, institution_id)
     if inst is None:
@@ -43,7 +43,7 @@ def institution_lab_map(*, session: Session, institution_id: int, store: bool = 
         raise NotFound(f"no institution with id {institution_id}")
     snap = session.get(LabSnapshot, institution_id)
     if snap is None or snap.version != VERSION:
-        snap = build(session=session, institution_id=institution_id, keep=store)
+        snap = build(session=session, institution_id=institution_id)
     m = labs.lab_view(session=session, structure=snap.structure, name=inst.name, members_total=snap.members_total)
     if snap.members_total > len(snap.structure["members"]):
         m.notes.append(f"Showing the {len(snap.structure['members'])} most productive of {snap.members_total} members.")
@@ -52,16 +52,15 @@ def institution_lab_map(*, session: Session, institution_id: int, store: bool = 
     return m
 
 
-def build(*, session: Session, institution_id: int, keep: bool = True) -> LabSnapshot:
-    """Compute an institution's lab structure now and (with ``keep``) store it as its snapshot."""
+def build(*, session: Session, institution_id: int) -> LabSnapshot:
+    """Compute an institution's lab structure now and store it as its snapshot."""
     t0 = time.perf_counter()
     units = labs.institution_units(session=session, institution_id=institution_id)
     member_ids, total = labs.institution_members(session=session, institution_id=institution_id)
     structure = labs.lab_structure(session=session, member_ids=member_ids, home_units=units)
     snap = LabSnapshot(institution_id=institution_id, version=VERSION, units=units, members_total=total,
                        structure=structure, built_at=utcnow(), build_seconds=round(time.perf_counter() - t0, 3))  # fmt: skip
-    if keep:
-        _keep(session, snap)
+    _keep(session, snap)
     return snap
 
 
@@ -108,7 +107,7 @@ def mark_outdated(*, session: Session, researcher_ids: Iterable[int]) -> list[in
         select(Institution.id, Institution.parent_id).where(Institution.parent_id.is_not(None))
     ):
         children[parent].append(iid)
-    stale = {iid for iid, units in stored.items() if sorted(_descendants(iid, children)) != sorted(units)}
+    stale = {iid for iid, units in stored.items() if sorted(labs.units_below(iid, lambda ids: [c for p in ids for c in children.get(p, ())])) != sorted(units)}
     units_kept = {u for iid, units in stored.items() if iid not in stale for u in units}
     touched: set[int] = set()
     for chunk in in_chunks(sorted(set(researcher_ids)) if units_kept else []):
@@ -131,15 +130,6 @@ def mark_outdated(*, session: Session, researcher_ids: Iterable[int]) -> list[in
 def outdated_institutions(*, session: Session) -> list[int]:
     """Institutions whose stored map an import marked out of date, or that older code built."""
     return list(session.execute(select(LabSnapshot.institution_id).where(LabSnapshot.version != VERSION)).scalars())
-
-
-def _descendants(root: int, children: dict[int, list[int]]) -> list[int]:
-    """The institution and its units, breadth first (as ``labs.institution_units``, from a read hierarchy)."""
-    units, frontier = [root], [root]
-    while frontier:
-        frontier = [c for p in frontier for c in children.get(p, ()) if c not in units]
-        units.extend(frontier)
-    return units
 
 
 def largest_institutions(*, session: Session, limit: int | None = None) -> list[int]:

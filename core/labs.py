@@ -7,6 +7,7 @@ institutions, countries), isolated members, brokers, partnership dynamics over t
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -23,10 +24,20 @@ EXTERNAL_INSTITUTIONS = 50  # the partner institutions a lab map lists (and plac
 
 def institution_units(*, session: Session, institution_id: int) -> list[int]:
     """The institution and all its descendants (child units via ``parent_id``), breadth first."""
-    units, frontier = [institution_id], [institution_id]
+    return units_below(
+        institution_id, lambda frontier: session.exec(select(Institution.id).where(Institution.parent_id.in_(frontier)))
+    )
+
+
+def units_below(root: int, children_of: Callable[[list[int]], Iterable[int]]) -> list[int]:
+    """``root`` and every unit below it, breadth first; ``children_of(ids)`` gives the children of those ids.
+
+    >>> units_below(1, lambda ids: [c for p in ids for c in {1: [2, 3], 3: [4]}.get(p, [])])
+    [1, 2, 3, 4]
+    """
+    units, frontier = [root], [root]
     while frontier:
-        children = session.exec(select(Institution.id).where(Institution.parent_id.in_(frontier))).all()
-        frontier = [c for c in children if c not in units]
+        frontier = [c for c in children_of(frontier) if c not in units]
         units.extend(frontier)
     return units
 
@@ -297,7 +308,7 @@ def _display_names(session: Session, ids: list[int]) -> dict[int, str]:
 
 def _institutions_shown(session: Session, counted: list) -> list[dict]:
     """``[[institution id, authorships], ...]`` as the rows the page shows (name, country and place read now), most
-    authorships first, ties by name."""
+    authorships first; ties by name (then id), not by the order the rows happened to come in."""
     columns = (Institution.id, Institution.name, Institution.country_code, Institution.latitude, Institution.longitude)
     info = {
         iid: {"id": iid, "name": name, "country_code": cc, "latitude": lat, "longitude": lng}
@@ -310,20 +321,11 @@ def _institutions_shown(session: Session, counted: list) -> list[dict]:
 def _external_affiliations(session: Session, inst_count: Counter) -> tuple[list[dict], list[dict]]:
     """External institutions (most authorships first) and their countries, from the authorships counted per
     institution."""
-    columns = (Institution.id, Institution.name, Institution.country_code, Institution.latitude, Institution.longitude)
-    info = {
-        iid: {"id": iid, "name": name, "country_code": cc, "latitude": lat, "longitude": lng}
-        for iid, name, cc, lat, lng in rows_where_in(session, columns, Institution.id, inst_count)
-    }
+    insts = _institutions_shown(session, list(inst_count.items()))
     country_count: Counter = Counter()
-    for iid, n in inst_count.items():
-        if info[iid]["country_code"]:
-            country_count[info[iid]["country_code"]] += n
-    # Most authorships first; ties by name (then id), not by the order the rows happened to come in.
-    insts = [
-        {**info[i], "authorships": n}
-        for i, n in sorted(inst_count.items(), key=lambda kv: (-kv[1], info[kv[0]]["name"] or "", kv[0]))
-    ]
+    for i in insts:
+        if i["country_code"]:
+            country_count[i["country_code"]] += i["authorships"]
     countries = [
         {"country_code": c, "authorships": n} for c, n in sorted(country_count.items(), key=lambda kv: (-kv[1], kv[0]))
     ]

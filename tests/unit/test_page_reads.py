@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlmodel import select
 
 from core import aggregates, queries, related
@@ -75,16 +75,25 @@ def test_a_row_added_outside_an_import_is_counted_live(seeded_store):
     assert stats["works_with_abstract"] == before["works_with_abstract"] + 1
 
 
-def test_migration_fills_the_counts_of_an_existing_store(bangor_store):
+def _down_and_up(engine, revision: str, check=None) -> None:
+    """Downgrade the store to ``revision`` (``check(conn)`` runs there), then upgrade it to head again."""
     from alembic import command
 
-    cfg = alembic_config(bangor_store)
-    with bangor_store.begin() as conn:
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0003")
-    with bangor_store.begin() as conn:
+        command.downgrade(cfg, revision)
+    if check:
+        with engine.connect() as conn:
+            check(conn)
+    with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def test_migration_fills_the_counts_of_an_existing_store(bangor_store):
+
+    _down_and_up(bangor_store, "0003")
     with session_scope(bangor_store) as s:
         row = s.get(StoreStats, 1)
         assert {k: getattr(row, k) for k in aggregates.COUNTS} == {
@@ -246,17 +255,11 @@ def test_first_year_and_citations_are_kept_by_every_import(bangor_store):
 
 
 def test_the_migration_fills_first_year_and_citations_from_the_works(bangor_store):
-    from alembic import command
 
-    cfg = alembic_config(bangor_store)
-    with bangor_store.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0007")
-    with bangor_store.connect() as conn:
-        assert "citations" not in {c["name"] for c in __import__("sqlalchemy").inspect(conn).get_columns("researcher")}
-    with bangor_store.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    def columns_at_0007(conn) -> None:
+        assert "citations" not in {c["name"] for c in inspect(conn).get_columns("researcher")}
+
+    _down_and_up(bangor_store, "0007", check=columns_at_0007)
     with bangor_store.connect() as conn:
         expected = {rid: (first, int(cites)) for rid, first, cites in conn.execute(AGG_SQL)}
         kept = dict(((rid, (first, cites)) for rid, first, cites in conn.execute(
