@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--json", action="store_true", help="print the build times as JSON")
     lb.set_defaults(func=cmd_labs)
 
+    tr = sub.add_parser("trust", parents=[common], help="recompute trust snapshots (after a scoring change, or to audit)")
+    tr.add_argument("researchers", nargs="*", help="researchers (id, OpenAlex id, ORCID or exact name)")
+    tr.add_argument("--all", action="store_true", dest="everyone", help="every researcher in the store")
+    tr.add_argument("--json", action="store_true", help="print the counts and time as JSON")
+    tr.set_defaults(func=cmd_trust)
+
     seed = sub.add_parser("seed", parents=[common], help="load the seed world (data/seed/world.json)")
     seed.set_defaults(func=cmd_seed)
     cli_accounts.add_parsers(sub, common)
@@ -248,6 +254,35 @@ def cmd_labs(args, engine) -> int:
         print(json.dumps({"built": len(times), "seconds": times}, indent=2))
     else:
         print(f"built {len(times)} lab map(s) in {sum(times.values()):.1f} s")
+    return 0
+
+
+def cmd_trust(args, engine) -> int:
+    """Recompute trust snapshots; only the ones that changed are stored (``core.trust_refresh``)."""
+    import time
+
+    from tqdm import tqdm
+
+    from core.trust_refresh import recompute_trust
+
+    if args.everyone == bool(args.researchers):
+        raise InvalidInput("name researchers to recompute, or --all for everyone (not both)")
+    started, seen = time.perf_counter(), [0]
+    with session_scope(engine) as s:
+        ids = None if args.everyone else [queries.resolve_researcher(session=s, query=q) for q in args.researchers]
+        bar = tqdm(desc="trust", unit=" people", file=sys.stderr, mininterval=0.5, disable=args.json)
+
+        def progress(done: int, total: int) -> None:
+            bar.total, seen[0] = total, done
+            bar.update(done - bar.n)
+
+        changed = recompute_trust(session=s, researcher_ids=ids, progress=progress)
+        bar.close()
+    seen, seconds = seen[0], round(time.perf_counter() - started, 2)
+    if args.json:
+        print(json.dumps({"researchers": seen, "changed": changed, "seconds": seconds}, indent=2))
+    else:
+        print(f"recomputed the trust snapshots of {seen:,} researcher(s) in {seconds:.1f} s: {changed:,} changed and stored")
     return 0
 
 

@@ -1,0 +1,134 @@
+"""The whole-store trust recompute (``core.trust_bulk``): every researcher's facts equal the ones the per-batch SQL
+path gathers (``trust_refresh.trust_facts``), field by field, on a store of real records with claims, follows,
+reports and merge candidates, on SQLite and PostgreSQL; self-citations are checked against the raw OpenAlex files;
+and ``python -m core trust`` runs it."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import replace
+
+import pytest
+from sqlmodel import select
+
+from core import accounts, claims, discussion, moderation, social
+from core.__main__ import main as cli
+from core.db import session_scope
+from core.ingest.loader import import_paths
+from core.models import MergeCandidate, Researcher, User, utcnow
+from core.trust_bulk import Aggregates, all_trust_facts
+from core.trust_refresh import network_scores, recompute_trust, trust_facts
+
+ORCID = "0000-0002-1825-0097"
+OPENALEX = ("openalex-snowball", "openalex-ego-bangor")
+
+
+@pytest.fixture
+def store(seeded_store, shared_data):
+    """The seed world, two OpenAlex sets (one built around citations), and community signals on a few people."""
+    import_paths([shared_data / name / "works.jsonl" for name in OPENALEX], engine=seeded_store)
+    with session_scope(seeded_store) as s:
+        rids = list(s.exec(select(Researcher.id).order_by(Researcher.id).limit(6)))
+        s.get(Researcher, rids[0]).orcid = ORCID
+        owner = accounts.sign_in_with_provider(session=s, provider="https://orcid.org", subject=ORCID, display_name="O")
+    with session_scope(seeded_store) as s:
+        claims.open_claim(session=s, actor=owner, researcher_id=rids[0], evidence_kind="orcid", evidence=ORCID)
+    with session_scope(seeded_store) as s:
+        social.follow(session=s, actor=owner, researcher_id=rids[1])  # a verified follower
+        someone = accounts.sign_up(session=s, actor=None, email="p@example.org", password="correct horse battery",
+                                   display_name="P")  # fmt: skip
+        claims.open_claim(session=s, actor=someone, researcher_id=rids[2], evidence_kind="page",
+                          evidence="https://example.org/me")  # fmt: skip  (pending: a page needs a moderator)
+        report = discussion.report(session=s, actor=someone, target_kind="researcher", target_id=rids[3], reason="Fake")
+        mod = accounts.sign_up(session=s, actor=None, email="m@example.org", password="correct horse battery",
+                               display_name="M")  # fmt: skip
+        s.get(User, mod.user_id).role = "moderator"
+        moderation.decide_report(session=s, actor=replace(mod, role="moderator"), report_id=report, uphold=True)
+        s.add(MergeCandidate(researcher_a_id=rids[4], researcher_b_id=rids[5], reason="same name"))
+        s.add(MergeCandidate(researcher_a_id=rids[5], researcher_b_id=rids[1], reason="same name"))
+        s.flush()
+        recompute_trust(session=s, researcher_ids=[rids[1], rids[4], rids[5]])  # as the import that found them does
+    return seeded_store
+
+
+def _bulk(session, network, batch=7):
+    facts = [f for chunk in all_trust_facts(session=session, network=network, as_of=utcnow(), batch=batch) for f in chunk]
+    return {f.researcher_id: f for f in facts}
+
+
+def test_bulk_facts_equal_the_per_batch_facts(store) -> None:
+    with session_scope(store) as s:
+        network = network_scores(session=s)
+        bulk = _bulk(s, network)
+        ids = sorted(s.exec(select(Researcher.id)))
+        batch = {f.researcher_id: f for f in trust_facts(session=s, researcher_ids=ids, network=network, as_of=utcnow())}
+    assert sorted(bulk) == ids and len(ids) > 1000
+    differ = [(batch[r], bulk[r]) for r in ids if batch[r] != bulk[r]]
+    assert differ == []
+    # Not a vacuous comparison: every counted fact takes non-default values somewhere in this store.
+    facts = list(bulk.values())
+    for name in ("works_count", "works_with_doi_or_arxiv", "peer_reviewed_works", "citations", "verified_followers",
+                 "upheld_reports", "open_merge_candidates", "network_score", "first_year"):  # fmt: skip
+        assert any(getattr(f, name) for f in facts), name
+    assert max(f.h_index for f in facts) >= 5
+    assert any(f.self_citation_share for f in facts) and any(f.self_citation_share == 0 for f in facts)
+    assert {f.claim_status for f in facts} == {"claimed", "pending", "unclaimed"}
+    assert any(f.first_year != f.last_year for f in facts)
+    assert any(len(f.id_sources) > 1 for f in facts) or any(f.orcid for f in facts)
+
+
+def test_self_citations_match_the_raw_files(store, shared_data) -> None:
+    """Self-citations and citations received among stored works, counted from the OpenAlex files directly."""
+    authors: dict[str, set[str]] = {}
+    refs: dict[str, set[str]] = {}
+    for name in OPENALEX:
+        for line in (shared_data / name / "works.jsonl").read_text().splitlines():
+            w = json.loads(line)
+            wid = w["id"].rsplit("/", 1)[-1]
+            authors[wid] = {a["author"]["id"].rsplit("/", 1)[-1] for a in w["authorships"] if a["author"].get("id")}
+            refs[wid] = {r.rsplit("/", 1)[-1] for r in w.get("referenced_works") or []} - {wid}  # W4288079944 cites
+            # itself in the bangor file; the importer drops a work's reference to itself
+    received: dict[str, int] = defaultdict(int)
+    own: dict[str, int] = defaultdict(int)
+    for citing, cited_set in refs.items():
+        for cited in cited_set & authors.keys():
+            for a in authors[cited]:
+                received[a] += 1
+                own[a] += a in authors[citing]
+    assert sum(own.values()) > 0
+    with session_scope(store) as s:
+        agg = Aggregates(s)
+        people = dict(s.exec(select(Researcher.openalex_id, Researcher.id).where(Researcher.openalex_id.is_not(None))).all())
+    checked = 0
+    for author, rid in people.items():
+        key = author.rsplit("/", 1)[-1]
+        if key in received or agg.get("received", rid):
+            assert (agg.get("received", rid), agg.get("self_cited", rid)) == (received[key], own[key]), author
+            checked += 1
+    assert checked > 100
+
+
+def test_recompute_of_everyone_stores_what_the_per_batch_path_would(store) -> None:
+    """A recompute of all after a change stores the same snapshots as recomputing those people one batch at a time."""
+    with session_scope(store) as s:
+        assert recompute_trust(session=s) == 0  # the imports already scored everyone with these facts
+        ids = sorted(s.exec(select(Researcher.id)))
+        s.get(Researcher, ids[10]).orcid = "0000-0001-5109-3700"  # an identifier more: a higher score
+        assert recompute_trust(session=s) == 1
+        assert recompute_trust(session=s, researcher_ids=ids) == 0
+
+
+def test_cli_recomputes_everyone_or_the_named(store, capsys) -> None:
+    url = store.url.render_as_string(hide_password=False)
+    assert cli(["trust", "--all", "--json", "--db", url]) == 0
+    out = json.loads(capsys.readouterr().out)
+    with session_scope(store) as s:
+        everyone = len(list(s.exec(select(Researcher.id))))
+        rid = s.exec(select(Researcher.id).where(Researcher.openalex_id.is_not(None))).first()
+    assert out["researchers"] == everyone and out["changed"] == 0
+    assert cli(["trust", str(rid), "--db", url]) == 0
+    assert "of 1 researcher(s)" in capsys.readouterr().out
+    assert cli(["trust", "--db", url]) == 2  # neither names nor --all
+    assert "name researchers" in capsys.readouterr().err
+    assert cli(["trust", "--all", str(rid), "--db", url]) == 2
