@@ -84,8 +84,12 @@ def table(result: dict) -> str:
         )
     added = f"+{meta['extra_works']:,} works"
     for key, label, target in (("trust_all", "Trust recompute, all researchers", TRUST_ALL_TARGET),
+                               ("trust_rescore", "Trust rescore, all researchers, as after a scoring change (every "
+                                "snapshot scored and written)", TRUST_ALL_TARGET),
                                ("trust_incremental", f"Trust recompute after {added}", TRUST_INCREMENTAL_TARGET)):  # fmt: skip
         t = result.get(key) or {}
+        if key == "trust_rescore" and not t:
+            continue  # results from before this row existed
         if "seconds" in t:
             if "first_run" in t and "seconds" in t["first_run"]:
                 label += f"; the first run after the upgrade {t['first_run']['seconds']:,.0f} s"

@@ -270,9 +270,10 @@ def _store_batch(session: Session, batch: list[trust.TrustFacts], now: datetime,
     among = TrustRecord.researcher_id.between(ids[0], ids[-1]) if whole_range else TrustRecord.researcher_id.in_(ids)
     newest = select(func.max(TrustRecord.id)).where(among).group_by(TrustRecord.researcher_id)
     latest = {
-        rid: (rec_id, digest)
-        for rec_id, rid, digest in session.execute(
-            select(TrustRecord.id, TrustRecord.researcher_id, TrustRecord.facts_digest).where(TrustRecord.id.in_(newest))
+        rid: (rec_id, digest, version)
+        for rec_id, rid, digest, version in session.execute(
+            select(TrustRecord.id, TrustRecord.researcher_id, TrustRecord.facts_digest, TrustRecord.algorithm_version)
+            .where(TrustRecord.id.in_(newest))
         )
     }
     stamp = now.isoformat(timespec="seconds")
@@ -282,7 +283,8 @@ def _store_batch(session: Session, batch: list[trust.TrustFacts], now: datetime,
         old = latest.get(facts.researcher_id)
         if old is None or old[1] != digest:
             todo.append((facts, digest))
-    compare = [latest[f.researcher_id][0] for f, _ in todo if f.researcher_id in latest]
+    # A record of another algorithm version differs from any new snapshot (which names its version): no need to read it.
+    compare = [old[0] for f, _ in todo if (old := latest.get(f.researcher_id)) and old[2] == trust.ALGORITHM_VERSION]
     stored = {}
     if compare:
         stored = {k: v for k, v in session.execute(select(TrustRecord.id, TrustRecord.snapshot).where(TrustRecord.id.in_(compare)))}
@@ -291,7 +293,7 @@ def _store_batch(session: Session, batch: list[trust.TrustFacts], now: datetime,
         snap = trust.trust_snapshot(facts, computed_at=stamp)
         data = trust.snapshot_to_dict(snap)
         old = latest.get(facts.researcher_id)
-        if old is not None and _same(stored[old[0]], data):
+        if old is not None and old[0] in stored and _same(stored[old[0]], data):
             redigest.append({"rec": old[0], "d": digest})
             continue
         records.append({"researcher_id": facts.researcher_id, "computed_at": now, "algorithm_version": snap.algorithm_version,

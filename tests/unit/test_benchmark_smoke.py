@@ -125,11 +125,13 @@ def test_benchmark_runs_end_to_end(tmp_path):
         assert r["error_count"] == 0, (kind, r["errors"])
         assert r["page"]["n"] == 2 and r["sql_floor"]["n"] == 2 and r["empty_floor"]["n"] == 2
     assert result["trust_all"]["researchers"] > 0
+    rescore = result["trust_rescore"]  # as after a scoring change: everyone scored and written again
+    assert rescore["changed"] == rescore["researchers"] == result["trust_all"]["researchers"]
     assert result["import_extra"]["summary"]["added"] > 0
     assert result["trust_incremental"]["researchers"] > 0
     assert result["memory"]["views"] == 3 and result["memory"]["pages_with_errors"] == 0
     table = (tmp_path / f"results-{size}.md").read_text()
-    assert "Researcher page, top-1% hub" in table and "works/s" in table
+    assert "Researcher page, top-1% hub" in table and "works/s" in table and "Trust rescore" in table
     assert (tmp_path / "benchmark-plot.html").stat().st_size > 1000
 
     # --existing: one more page kind measured on the same store, merged into the same results
