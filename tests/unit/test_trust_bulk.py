@@ -132,3 +132,22 @@ def test_cli_recomputes_everyone_or_the_named(store, capsys) -> None:
     assert cli(["trust", "--db", url]) == 2  # neither names nor --all
     assert "name researchers" in capsys.readouterr().err
     assert cli(["trust", "--all", str(rid), "--db", url]) == 2
+
+
+def test_an_import_of_most_of_the_store_recomputes_through_the_one_read(empty_store, shared_data, monkeypatch) -> None:
+    """An import whose authors are most of the store takes the whole-store path; its snapshots are the ones the
+    per-batch path stores (recomputing them batch by batch afterwards changes nothing)."""
+    import core.trust_bulk as bulk
+    from core import trust_refresh
+
+    used = []
+    real = bulk.all_trust_facts
+    monkeypatch.setattr(bulk, "all_trust_facts", lambda **kw: used.append(1) or real(**kw))
+    monkeypatch.setattr(trust_refresh, "BULK_FROM", 100)  # the real threshold is for stores of 100k+ people
+    summary = import_paths([shared_data / name / "works.jsonl" for name in OPENALEX], engine=empty_store)
+    assert used and summary.trust_recomputed > 1000
+    monkeypatch.setattr(trust_refresh, "BULK_FROM", 10**9)
+    with session_scope(empty_store) as s:
+        ids = sorted(s.exec(select(Researcher.id)))
+        assert recompute_trust(session=s, researcher_ids=ids) == 0
+    assert len(used) == 1
