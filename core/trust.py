@@ -49,6 +49,7 @@ seed page shows.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field, fields
@@ -226,8 +227,9 @@ def _plural(n: float, word: str) -> str:
 
 
 def _sources(facts: TrustFacts, names: list[str], extra: list[str | None] = ()) -> list[str]:
-    out: list[str] = []
-    for s in [facts.sources.get(n) for n in names] + list(extra):
+    """Where the named facts (then ``extra``) were read, each place once, in order of first mention."""
+    known, out = facts.sources, []
+    for s in itertools.chain(map(known.get, names), extra) if known else extra:
         if s and s not in out:
             out.append(s)
     return out
@@ -468,8 +470,11 @@ def facts_digest(facts: TrustFacts) -> str:
     return hashlib.sha1(repr((ALGORITHM_VERSION, values)).encode()).hexdigest()[:20]
 
 
-def snapshot_to_dict(snapshot: TrustSnapshot) -> dict[str, Any]:
+def snapshot_to_dict(snapshot: TrustSnapshot, *, copy: bool = True) -> dict[str, Any]:
     """A JSON-ready dict of ``snapshot`` (inverse of :func:`snapshot_from_dict`).
+
+    ``copy=False`` shares the components' facts dicts with the snapshot instead of copying them: for a caller that
+    drops the snapshot at once (a recompute, which stores the dict as JSON).
 
     >>> snap = trust_snapshot(TrustFacts(1))
     >>> snapshot_from_dict(snapshot_to_dict(snap)) == snap
@@ -489,7 +494,7 @@ def snapshot_to_dict(snapshot: TrustSnapshot) -> dict[str, Any]:
         "band": snapshot.band,
         "level": snapshot.level,
         "claim_status": snapshot.claim_status,
-        "components": [_component_to_dict(c) for c in snapshot.components],
+        "components": [_component_to_dict(c, copy) for c in snapshot.components],
         "suggestions": list(snapshot.suggestions),
         "algorithm_version": snapshot.algorithm_version,
         "computed_at": snapshot.computed_at,
@@ -498,13 +503,13 @@ def snapshot_to_dict(snapshot: TrustSnapshot) -> dict[str, Any]:
     }
 
 
-def _component_to_dict(c: TrustComponent) -> dict[str, Any]:
+def _component_to_dict(c: TrustComponent, copy: bool = True) -> dict[str, Any]:
     return {
         "key": c.key,
         "label": c.label,
         "points": c.points,
         "maximum": c.maximum,
-        "facts": _plain_copy(c.facts),
+        "facts": _plain_copy(c.facts) if copy else c.facts,
         "sources": list(c.sources),
         "explanation": c.explanation,
         "minimum": c.minimum,

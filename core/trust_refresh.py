@@ -300,7 +300,7 @@ def _store_batch(session: Session, batch: list[trust.TrustFacts], now: datetime,
     records, updates, redigest = [], [], []
     for facts, digest in todo:
         snap = trust.trust_snapshot(facts, computed_at=stamp)
-        data = trust.snapshot_to_dict(snap)
+        data = trust.snapshot_to_dict(snap, copy=False)  # the snapshot is dropped right after
         old = latest.get(facts.researcher_id)
         if old is not None and old[0] in stored and _same(stored[old[0]], data):
             redigest.append({"rec": old[0], "d": digest})
