@@ -42,7 +42,6 @@ def community_facts_all(*, session: Session) -> dict[int, CommunityFacts]:
     return _community(session, None)
 
 
-
 def _community(session: Session, ids: list[int] | None) -> dict[int, CommunityFacts]:
     def only(query, column):
         return query if ids is None else query.where(column.in_(ids))

@@ -179,7 +179,7 @@ def all_trust_facts(
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[list[trust.TrustFacts]]:
     """Every researcher's ``TrustFacts``, in batches of ``batch``, ordered by id."""
-    from core.trust_refresh import MIN_CITATIONS_FOR_SELF_SHARE, id_sources, merge_counts, record_sources
+    from core.trust_refresh import assemble_facts, id_sources, merge_counts, record_sources, self_citation_share
 
     as_of_s = as_of.date().isoformat()
     agg = Aggregates(session)
@@ -194,41 +194,28 @@ def all_trust_facts(
         out = []
         for r in people[start : start + batch]:
             rid = r[0]
-            ids = id_sources(r[1], r[2], r[3], r[4])
-            src = sources.get(rid, f"store {as_of_s}")
-            soc = social.get(rid, NOBODY)
             citations = agg.get("citations", rid)
-            received = agg.get("received", rid)
-            judged = max(received, citations)
-            share = None
-            if received and judged >= MIN_CITATIONS_FOR_SELF_SHARE:
-                share = agg.get("self_cited", rid) / judged
-            first, last = agg.get("first", rid), agg.get("last", rid)
             out.append(
-                trust.TrustFacts(
-                    researcher_id=rid,
-                    has_persistent_id=bool(ids),
-                    id_sources=ids,
+                assemble_facts(
+                    rid,
+                    ids=id_sources(r[1], r[2], r[3], r[4]),
                     orcid=r[5],
-                    orcid_source=src if r[5] else None,
-                    claim_status=soc.claim_status,
-                    claim_verified=soc.claim_verified,
-                    works_count=agg.get("works", rid),
-                    first_year=first or None,
-                    last_year=last or None,
-                    works_with_doi_or_arxiv=agg.get("with_id", rid),
-                    peer_reviewed_works=agg.get("peer_reviewed", rid),
-                    citations=citations,
-                    h_index=agg.get("h_index", rid),
+                    source=sources.get(rid, f"store {as_of_s}"),
+                    social=social.get(rid, NOBODY),
+                    counts={
+                        "works_count": agg.get("works", rid),
+                        "first_year": agg.get("first", rid) or None,
+                        "last_year": agg.get("last", rid) or None,
+                        "works_with_doi_or_arxiv": agg.get("with_id", rid),
+                        "peer_reviewed_works": agg.get("peer_reviewed", rid),
+                        "citations": citations,
+                        "h_index": agg.get("h_index", rid),
+                        "retracted_works": agg.get("retracted", rid),
+                    },
                     network_score=network.get(rid, 0.0),
-                    verified_followers=soc.verified_followers,
-                    verified_reviews=soc.verified_reviews,
-                    retracted_works=agg.get("retracted", rid),
-                    upheld_reports=soc.upheld_reports,
-                    self_citation_share=share,
-                    open_merge_candidates=merges.get(rid, 0),
+                    self_share=self_citation_share(agg.get("received", rid), citations, agg.get("self_cited", rid)),
+                    merges=merges.get(rid, 0),
                     as_of=as_of_s,
-                    sources={"works": src, "citations": src, "identity": src},
                 )
             )
         yield out

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, text, update
 from sqlmodel import Session, select
 
 from core import metrics, trust
-from core.community import community_facts
+from core.community import CommunityFacts, community_facts
 from core.ingest.bulk_sql import insert_rows
 from core.models import (
     Authorship,
@@ -139,39 +139,79 @@ def trust_facts(
         years = [w[1] for w in mine]
         first, last = metrics.active_years(years)
         cites = [w[2] or 0 for w in mine]
-        ids = id_sources(r.openalex_id, r.s2_id, r.dblp_pid, r.seed_key)
-        src = sources.get(rid, f"store {as_of_s}")
         out.append(
-            trust.TrustFacts(
-                researcher_id=rid,
-                has_persistent_id=bool(ids),
-                id_sources=ids,
+            assemble_facts(
+                rid,
+                ids=id_sources(r.openalex_id, r.s2_id, r.dblp_pid, r.seed_key),
                 orcid=r.orcid,
-                orcid_source=src if r.orcid else None,
-                claim_status=social[rid].claim_status,
-                claim_verified=social[rid].claim_verified,
-                works_count=len(mine),
-                first_year=first,
-                last_year=last,
-                works_with_doi_or_arxiv=sum(1 for w in mine if w[3] or w[4]),
-                peer_reviewed_works=sum(1 for w in mine if is_peer_reviewed(w[5], w[7])),
-                citations=sum(cites),
-                h_index=metrics.h_index(cites),
+                source=sources.get(rid, f"store {as_of_s}"),
+                social=social[rid],
+                counts={
+                    "works_count": len(mine),
+                    "first_year": first,
+                    "last_year": last,
+                    "works_with_doi_or_arxiv": sum(1 for w in mine if w[3] or w[4]),
+                    "peer_reviewed_works": sum(1 for w in mine if is_peer_reviewed(w[5], w[7])),
+                    "citations": sum(cites),
+                    "h_index": metrics.h_index(cites),
+                    "retracted_works": sum(1 for w in mine if w[6]),
+                },
                 network_score=network.get(rid, 0.0),
-                verified_followers=social[rid].verified_followers,
-                verified_reviews=social[rid].verified_reviews,
-                retracted_works=sum(1 for w in mine if w[6]),
-                upheld_reports=social[rid].upheld_reports,
-                self_citation_share=self_cites.get(rid),
-                open_merge_candidates=merges.get(rid, 0),
+                self_share=self_cites.get(rid),
+                merges=merges.get(rid, 0),
                 as_of=as_of_s,
-                sources={"works": src, "citations": src, "identity": src},
             )
         )
     return out
 
 
+def assemble_facts(
+    rid: int,
+    *,
+    ids: tuple[str, ...],
+    orcid: str | None,
+    source: str,
+    social: CommunityFacts,
+    counts: dict,
+    network_score: float,
+    self_share: float | None,
+    merges: int,
+    as_of: str,
+) -> trust.TrustFacts:
+    """A person's ``TrustFacts`` from what either path gathers (this module's batches, ``core.trust_bulk``'s one
+    read): ``counts`` holds the counted works facts, ``source`` dates the person's record."""
+    return trust.TrustFacts(
+        researcher_id=rid,
+        has_persistent_id=bool(ids),
+        id_sources=ids,
+        orcid=orcid,
+        orcid_source=source if orcid else None,
+        claim_status=social.claim_status,
+        claim_verified=social.claim_verified,
+        network_score=network_score,
+        verified_followers=social.verified_followers,
+        verified_reviews=social.verified_reviews,
+        upheld_reports=social.upheld_reports,
+        self_citation_share=self_share,
+        open_merge_candidates=merges,
+        as_of=as_of,
+        sources={"works": source, "citations": source, "identity": source},
+        **counts,
+    )
+
+
 MIN_CITATIONS_FOR_SELF_SHARE = 20
+
+
+def self_citation_share(received: int, reported: int, own: int) -> float | None:
+    """``own`` over the larger of the citations received in the store and those reported; None when nothing was
+    received in the store or the larger is below ``MIN_CITATIONS_FOR_SELF_SHARE``.
+
+    >>> self_citation_share(25, 10, 5), self_citation_share(5, 40, 2), self_citation_share(5, 10, 1), self_citation_share(0, 99, 0)
+    (0.2, 0.05, None, None)
+    """
+    judged = max(received, reported)
+    return own / judged if received and judged >= MIN_CITATIONS_FOR_SELF_SHARE else None
 
 
 def _self_citation_shares(session: Session, researcher_ids: list[int], reported: dict[int, int] | None = None
@@ -207,12 +247,8 @@ def _self_citation_shares(session: Session, researcher_ids: list[int], reported:
             .group_by(Authorship.researcher_id)
         ).all()
     )
-    out = {}
-    for rid, n in received.items():
-        total = max(n, reported.get(rid, 0))
-        if total >= MIN_CITATIONS_FOR_SELF_SHARE:
-            out[rid] = own.get(rid, 0) / total
-    return out
+    shares = {rid: self_citation_share(n, reported.get(rid, 0), own.get(rid, 0)) for rid, n in received.items()}
+    return {rid: share for rid, share in shares.items() if share is not None}
 
 
 def id_sources(openalex_id, s2_id, dblp_pid, seed_key) -> tuple[str, ...]:
