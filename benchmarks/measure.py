@@ -226,8 +226,8 @@ def floor_sql(conn, kind: str, value: str) -> None:
         q(f"SELECT id, name, country_code, latitude, longitude FROM institution "
           f"WHERE id IN ({_ids(s['external_institutions'])})")  # fmt: skip
     elif kind == "search":
-        # The bare full-text lookups (revision 0003's index), ten hits per kind, unranked: what any search must read.
-        from core.search import fts5_match, query_words, tsquery, tsvector_sql
+        # The bare full-text lookups (the indexes of revisions 0003 and 0009), ten hits per kind, unranked: what any search must read.
+        from core.search import FTS_DOC, fts5_match, query_words, tsquery
 
         words = query_words(value)
         if conn.dialect.name == "postgresql":  # as core.search does: no guessing a prefix's selectivity into a seq scan
@@ -239,7 +239,7 @@ def floor_sql(conn, kind: str, value: str) -> None:
                   f"WHERE fts_{table} MATCH :m LIMIT 10", m=fts5_match(words, prefix=prefix))  # fmt: skip
             else:
                 q(f"SELECT t.id, t.{col} FROM \"{table}\" t "
-                  f"WHERE {tsvector_sql('t.' + col)} @@ to_tsquery('simple', :q) LIMIT 10", q=tsquery(words, prefix=prefix))  # fmt: skip
+                  f"WHERE t.{FTS_DOC} @@ to_tsquery('simple', :q) LIMIT 10", q=tsquery(words, prefix=prefix))  # fmt: skip
     else:
         raise ValueError(kind)
 

@@ -1,8 +1,8 @@
 """Global search: researchers, works, topics and institutions by name or title, on a full-text index.
 
 The index is built by Alembic revision 0003 (``core/migrations/versions/0003_full_text_search.py``): FTS5 tables
-named ``fts_<table>`` on SQLite, kept current by triggers, and GIN expression indexes named ``ix_fts_<table>`` on
-PostgreSQL. A ``LIKE '%q%'`` scan reads every title in the store (766 ms at p95 for 100k works); an index lookup reads
+named ``fts_<table>`` on SQLite, kept current by triggers, and on PostgreSQL GIN indexes named ``ix_fts_<table>``
+over a stored ``tsvector`` column ``fts_doc`` (revision 0009; 0003 indexed the expression). A ``LIKE '%q%'`` scan reads every title in the store (766 ms at p95 for 100k works); an index lookup reads
 only the matching entries.
 
 What a user types is never handed to the full-text parser as syntax. It is cut into words (runs of letters and
@@ -48,15 +48,18 @@ _WORD_RE = re.compile(r"[^\W_]+")
 
 
 def is_search_index_object(name: str | None, type_: str) -> bool:
-    """True for the tables and indexes revision 0003 builds outside the models (kept out of autogenerate).
+    """True for the tables, columns and indexes revisions 0003 and 0009 build outside the models (kept out of
+    autogenerate).
 
     >>> is_search_index_object("fts_work_data", "table"), is_search_index_object("ix_fts_work", "index")
     (True, True)
+    >>> is_search_index_object("fts_doc", "column")
+    True
     >>> is_search_index_object("work", "table")
     False
     """
     name = name or ""
-    return (type_ == "table" and name.startswith(FTS_PREFIX)) or (
+    return (type_ in ("table", "column") and name.startswith(FTS_PREFIX)) or (
         type_ == "index" and name.startswith(FTS_INDEX_PREFIX)
     )
 
@@ -123,9 +126,11 @@ def search(*, session: Session, query: str, limit: int = 10) -> dict[str, list[d
 
     with _index_scans_only(session):
         people = _ranked_people(session, hits, words, exact)
-        works = ranked("work", "title", "last", "t.year, coalesce(t.cited_by_count, 0)")
-        topics = ranked("topic", "name", "all", "t.kind, 0", where=_topic_kinds_clause())
-        insts = ranked("institution", "name", "all", "t.country_code, coalesce(t.works_count_reported, 0)")
+        works = ranked("work", "title", "last", "t.year AS f1, coalesce(t.cited_by_count, 0) AS f2")
+        topics = ranked("topic", "name", "all", "t.kind AS f1, 0 AS f2", where=_topic_kinds_clause())
+        insts = ranked(
+            "institution", "name", "all", "t.country_code AS f1, coalesce(t.works_count_reported, 0) AS f2"
+        )
     return {
         "researchers": [{"id": i, "name": n} for i, n in people[:limit]],
         "works": [{"id": r[0], "title": r[1] or "Untitled work", "year": r[2]} for r in works[:limit]],
@@ -168,8 +173,8 @@ def _ranked_people(session: Session, hits: Callable, words: list[str], exact: st
     a user looks for is most often the prolific one. Counting authorships for at most ``2 * POOL`` people reads
     the ``(researcher_id, work_id)`` index only.
     """
-    by_name = hits(session, "researcher", "display_name", words, "all", "0, 0", "")
-    by_alias = hits(session, "researcheralias", "name", words, "all", "t.researcher_id, 0", "")
+    by_name = hits(session, "researcher", "display_name", words, "all", "0 AS f1, 0 AS f2", "")
+    by_alias = hits(session, "researcheralias", "name", words, "all", "t.researcher_id AS f1, 0 AS f2", "")
     best: dict[int, tuple[bool, float]] = {}  # researcher id -> (exact name or alias, best score)
     for rid, label, score in [(r[0], r[1], r[4]) for r in by_name] + [(r[2], r[1], r[4]) for r in by_alias]:
         is_exact, old = fold(label or "") == exact, best.get(rid)
@@ -206,35 +211,41 @@ def _sqlite_hits(session: Session, table: str, col: str, words: list[str], prefi
     return [tuple(r) for r in conn.execute(text(sql + (f" WHERE {where}" if where else "")), params).all()]
 
 
-def tsvector_sql(col: str) -> str:
-    """Revision 0003's index expression, byte for byte (else the planner does not use the index): the value without
-    accents, ASCII values as they are (a decomposition costs more than the tokenising)."""
-    plain = (
-        f"CASE WHEN octet_length({col}) = char_length({col}) THEN {col} "
-        f"ELSE regexp_replace(normalize({col}, NFD), '[\\u0300-\\u036f]', '', 'g') END"
-    )
-    return f"to_tsvector('simple'::regconfig, {plain})"
-
-
+FTS_DOC = "fts_doc"  # PostgreSQL: the stored tsvector column of each searched table (revision 0009), GIN-indexed
 _TSQUERY = "to_tsquery('simple'::regconfig, :q)"
+# PostgreSQL, a table of many rows: the newest PROBE_ROWS are tested for the query first (their stored documents,
+# 1-5 ms at 1M works). POOL matches among them mean the query matches at least POOL / PROBE_ROWS of the rows, so
+# in a table of at least PROBE_ROWS * cap / POOL rows more than ``cap``: too many to score, and those newest
+# matches are the pool (as on SQLite), without building the GIN bitmap of every match (15-47 ms for a common word).
+PROBE_ROWS = 5_000
 
 
 def _postgres_hits(session: Session, table: str, col: str, words: list[str], prefix: str, facts: str, where: str):
-    """GIN: the best ``POOL`` by ts_rank (negated: lower is better, as bm25), or any ``POOL`` past ``RANK_CAP``.
+    """The newest ``POOL`` matches when the query is common (the probe above), else the GIN index: the best
+    ``POOL`` by ts_rank (negated: lower is better, as bm25), or any ``POOL`` past ``RANK_CAP``.
 
-    One statement (a round trip and a plan cost more here than in SQLite): at most ``cap + 1`` hits are read through
-    the index with the columns wanted (joining back made the planner hash the whole table), and ts_rank, which
-    re-tokenises each text, runs only when there are no more than ``cap``.
+    One statement (a round trip and a plan cost more here than in SQLite). Each step runs only when the one before
+    it did not settle the answer (the conditions are one-time filters: a branch whose condition fails is never
+    executed): the probe only on a table large enough for it to mean something (by ``pg_class.reltuples``), the
+    index only when the probe found fewer than ``POOL``, and there at most ``cap + 1`` hits are read, with ts_rank
+    over the stored documents only when there are no more than ``cap``.
     """
     cap = RANK_CAP["postgresql"] // len(words)
-    matches = f"{tsvector_sql('t.' + col)} @@ {_TSQUERY}" + (f" AND {where}" if where else "")
+    matches = f"t.{FTS_DOC} @@ {_TSQUERY}" + (f" AND {where}" if where else "")
+    row = f"t.id, t.{col} AS label, {facts}"
+    large = f"(SELECT reltuples FROM pg_class WHERE oid = '\"{table}\"'::regclass) >= :large"
     sql = (
-        f'WITH hits AS MATERIALIZED (SELECT t.id, t.{col} AS label, {facts} FROM "{table}" t WHERE {matches} '
-        f"LIMIT :cap + 1) SELECT h.*, CASE WHEN (SELECT count(*) FROM hits) <= :cap "
-        f"THEN -ts_rank({tsvector_sql('h.label')}, {_TSQUERY}) ELSE 0.0 END AS score FROM hits h "
+        f"WITH newest AS MATERIALIZED (SELECT {row} FROM (SELECT * FROM \"{table}\" WHERE {large} "
+        f"ORDER BY id DESC LIMIT :probe) t WHERE {matches} LIMIT :pool), "
+        f"hits AS MATERIALIZED (SELECT {row}, t.{FTS_DOC} AS doc FROM \"{table}\" t "
+        f"WHERE (SELECT count(*) FROM newest) < :pool AND {matches} LIMIT :cap + 1) "
+        f"SELECT n.id, n.label, n.f1, n.f2, 0.0::real AS score FROM newest n WHERE (SELECT count(*) FROM newest) = :pool "
+        f"UNION ALL SELECT h.id, h.label, h.f1, h.f2, CASE WHEN (SELECT count(*) FROM hits) <= :cap "
+        f"THEN -ts_rank(h.doc, {_TSQUERY}) ELSE 0.0 END FROM hits h "
         f"ORDER BY score LIMIT :pool"
     )
-    params = {"q": tsquery(words, prefix=prefix), "pool": POOL, "cap": cap}
+    params = {"q": tsquery(words, prefix=prefix), "pool": POOL, "cap": cap, "probe": PROBE_ROWS,
+              "large": PROBE_ROWS * cap // POOL}  # fmt: skip
     return [tuple(r) for r in session.connection().execute(text(sql), params).all()]
 
 

@@ -12,8 +12,8 @@ target_metadata = SQLModel.metadata
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Leave the full-text search objects of revision 0003 (FTS5 tables, GIN expression indexes) to their migration:
-    they are not in the models, so autogenerate would otherwise emit drops for them."""
+    """Leave the full-text search objects of revisions 0003 and 0009 (FTS5 tables, the stored ``fts_doc`` column and
+    its GIN indexes) to their migrations: they are not in the models, so autogenerate would otherwise emit drops."""
     return not is_search_index_object(name, type_)
 
 
