@@ -6,11 +6,14 @@ institutions, countries), isolated members, brokers, partnership dynamics over t
 
 from __future__ import annotations
 
+import base64
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
+import numpy as np
 from sqlmodel import Session, select
 
 from core import network
@@ -66,10 +69,23 @@ def institution_members(*, session: Session, institution_id: int, cap: int = MEM
 
 @dataclass
 class LabMap:
+    """A lab map as the page draws it.
+
+    The people are ``nodes`` (``("r:<id>", attributes)``, members first); the ties between them are arrays, one
+    entry per tie (``edge_ends`` holds indexes into ``nodes``): the largest institution at a million works has 550
+    people and 27,000 ties, and a page that handled each tie as a Python object spent most of its time there.
+    ``graph`` is the same map as a networkx graph, built when first asked for (the exports write it).
+    """
+
     name: str
     members: list[dict]
     members_total: int
-    graph: nx.Graph  # members and external partners ("r:<id>"), weighted by collaboration strength
+    nodes: list[tuple[str, dict]]  # members and external partners ("r:<id>"; kind, id, label, member)
+    edge_ends: np.ndarray  # (ties, 2) int32: indexes into nodes
+    edge_weight: np.ndarray  # collaboration strength
+    edge_works: np.ndarray  # shared works
+    edge_first: np.ndarray  # first and last year of a shared work, 0 when no work has a year
+    edge_last: np.ndarray
     internal_pairs: list[dict]
     external_people: list[dict]
     external_institutions: list[dict]
@@ -82,6 +98,48 @@ class LabMap:
     work_ids: list[int] = field(default_factory=list)
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)  # graph node -> drawn position
     notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """Members and external partners ("r:<id>"), each tie a "co-authored" edge weighted by its strength."""
+        g = nx.Graph()
+        g.add_nodes_from(self.nodes)
+        keys = [k for k, _ in self.nodes]
+        g.add_edges_from(
+            (keys[i], keys[j], {"kind": "co-authored", "weight": w, "works": n, "first_year": first or None,
+                                "last_year": last or None})
+            for (i, j), w, n, first, last in zip(self.edge_ends.tolist(), self.edge_weight.tolist(),
+                                                 self.edge_works.tolist(), self.edge_first.tolist(),
+                                                 self.edge_last.tolist(), strict=True)
+        )  # fmt: skip
+        return g
+
+    @property
+    def member_mask(self) -> np.ndarray:
+        return np.fromiter((d["member"] for _, d in self.nodes), dtype=bool, count=len(self.nodes))
+
+    @property
+    def internal_ties(self) -> int:
+        """Ties between two members."""
+        member = self.member_mask
+        return int(np.count_nonzero(member[self.edge_ends[:, 0]] & member[self.edge_ends[:, 1]]))
+
+
+def pack(values: Iterable, dtype: str) -> str:
+    """Numbers as one base64 string of little-endian ``dtype`` (a JSON value that decodes without a walk over
+    them).
+
+    >>> unpack(pack([1, 2, 3], "<i8"), "<i8").tolist()
+    [1, 2, 3]
+    """
+    return base64.b64encode(np.asarray(list(values), dtype=dtype).tobytes()).decode("ascii")
+
+
+def unpack(text: str, dtype: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=dtype)
+
+
+_EDGE_FIELDS = (("a", "<i8"), ("b", "<i8"), ("weight", "<f8"), ("works", "<i4"), ("first", "<i4"), ("last", "<i4"))
 
 
 def lab_map(
@@ -210,7 +268,8 @@ def lab_structure(
     positions = network.layout(g, seed=7) if g.number_of_nodes() else {}
     return {
         "members": list(member_ids),
-        "edges": [list(e) for e in edges],
+        # Ties and work ids are the bulk of a large lab (27,000 ties, 34,000 works): packed arrays, not JSON lists.
+        "edges": {name: pack((e[i] or 0 for e in edges), dtype) for i, (name, dtype) in enumerate(_EDGE_FIELDS)},
         "positions": [[n, round(float(x), 6), round(float(y), 6)] for n, (x, y) in positions.items()],
         "internal_pairs": [
             [
@@ -237,7 +296,7 @@ def lab_structure(
             {"year": y, "works": per_year[y], "new_external_ties": new_partners_year.get(y, 0)}
             for y in sorted(per_year)
         ],  # fmt: skip
-        "work_ids": sorted(bylines),
+        "work_ids": pack(sorted(bylines), "<i8"),
     }
 
 
@@ -248,17 +307,29 @@ def lab_view(*, session: Session, structure: dict, name: str, members_total: int
     shown = [p[0] for p in st["external_people"]]
     kept = members | set(shown[:PARTNER_CAP])
     names = _display_names(session, list(members | set(shown)))
-    edges = [e for e in st["edges"] if e[0] in kept and e[1] in kept]
-    # Node keys "r:<id>" with kind and id attributes, as in the explorer: the page draws this graph and the exports
-    # write it as it is.
-    g = nx.Graph()
-    g.add_nodes_from((f"r:{rid}", {"kind": "researcher", "id": rid, "label": names[rid], "member": True})
-                     for rid in st["members"] if rid in names)  # fmt: skip
-    g.add_nodes_from((f"r:{x}", {"kind": "researcher", "id": x, "label": names.get(x, str(x)), "member": False})
-                     for e in edges for x in e[:2] if x not in members)  # fmt: skip
-    g.add_edges_from((f"r:{a}", f"r:{b}", {"kind": "co-authored", "weight": weight, "works": works,
-                                             "first_year": first, "last_year": last})
-                     for a, b, weight, works, first, last in edges)  # fmt: skip
+    e = {name: unpack(st["edges"][name], dtype) for name, dtype in _EDGE_FIELDS}
+    # Node keys "r:<id>" with kind and id attributes, as in the explorer: members first (in the structure's order),
+    # then the partners as their ties first name them.
+    kept_ids = np.fromiter(sorted(kept), dtype=np.int64, count=len(kept))
+    tie = np.isin(e["a"], kept_ids) & np.isin(e["b"], kept_ids)
+    ends = np.stack([e["a"][tie], e["b"][tie]], axis=1)
+    node_ids = [rid for rid in st["members"] if rid in names]
+    named = set(node_ids)
+    flat = ends.ravel()
+    outside = ~np.isin(flat, np.fromiter(members, dtype=np.int64, count=len(members)))
+    firsts, where = np.unique(flat[outside], return_index=True)
+    node_ids += firsts[np.argsort(where)].tolist()
+    nodes = [(f"r:{rid}", {"kind": "researcher", "id": rid, "label": names[rid], "member": True}) for rid in node_ids
+             if rid in named]  # fmt: skip
+    nodes += [(f"r:{rid}", {"kind": "researcher", "id": rid, "label": names.get(rid, str(rid)), "member": False})
+              for rid in node_ids[len(named):]]  # fmt: skip
+    ids = np.asarray(node_ids, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    at = np.searchsorted(ids[order], ends.ravel()).clip(0, max(len(ids) - 1, 0))
+    found = (ids[order][at] == ends.ravel()) if len(ids) else np.zeros(ends.size, dtype=bool)
+    both = found.reshape(-1, 2).all(axis=1)  # a tie to a member without a row (no name) is not drawn
+    edge_ends = order[at].reshape(-1, 2)[both].astype(np.int32) if len(ids) else np.zeros((0, 2), dtype=np.int32)
+    keep = np.flatnonzero(tie)[both]
     ext_people = sorted(
         ({"id": x, "name": names.get(x, str(x)), "strength": strength,
           "partners": sorted({names[m] for m in partners if m in names})} for x, strength, partners in st["external_people"]),
@@ -269,11 +340,18 @@ def lab_view(*, session: Session, structure: dict, name: str, members_total: int
     notes = []
     if st["outsiders"] > PARTNER_CAP:
         notes.append(f"The map shows the {PARTNER_CAP} strongest of {st['outsiders']} external partners.")
+    keys = {k for k, _ in nodes}
+    work_ids = unpack(st["work_ids"], "<i8")
     return LabMap(
         name=name,
         members=[{"id": m, "name": names[m], "community": community.get(m)} for m in st["members"] if m in names],
         members_total=members_total if members_total is not None else len(st["members"]),
-        graph=g,
+        nodes=nodes,
+        edge_ends=edge_ends,
+        edge_weight=e["weight"][keep].copy(),
+        edge_works=e["works"][keep].copy(),
+        edge_first=e["first"][keep].copy(),
+        edge_last=e["last"][keep].copy(),
         internal_pairs=[
             {
                 "a": names.get(a, str(a)),
@@ -294,9 +372,9 @@ def lab_view(*, session: Session, structure: dict, name: str, members_total: int
         brokers=[{**b, "name": names.get(b["node"], str(b["node"]))} for b in st["brokers"]],
         dynamics=dict(st["dynamics"]),
         by_year=list(st["by_year"]),
-        works_count=len(st["work_ids"]),
-        work_ids=list(st["work_ids"]),
-        positions={f"r:{n}": (x, y) for n, x, y in st["positions"] if f"r:{n}" in g},
+        works_count=len(work_ids),
+        work_ids=work_ids.tolist(),
+        positions={f"r:{n}": (x, y) for n, x, y in st["positions"] if f"r:{n}" in keys},
         notes=notes,
     )
 

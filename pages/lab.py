@@ -75,20 +75,17 @@ if not m.members:
 metric_row([
     ("Members", len(m.members), f"of {m.members_total}" if m.members_total > len(m.members) else None),
     ("Works", m.works_count, None),
-    ("Internal pairs", sum(1 for a, b in m.graph.edges if m.graph.nodes[a]["member"] and m.graph.nodes[b]["member"]),
-     None),
-    ("External partners", sum(1 for _, d in m.graph.nodes(data=True) if not d["member"]), None),
+    ("Internal pairs", m.internal_ties, None),
+    ("External partners", sum(1 for _, d in m.nodes if not d["member"]), None),
     ("No internal links", len(m.isolated), None),
 ])  # fmt: skip
 
-g = m.graph  # node keys r:<id>, as in the explorer and its exports
-styles, member_comm = view.lab_drawing(g, {x["id"]: x["community"] for x in m.members})
+# Node keys r:<id>, as in the explorer and its exports; the ties are drawn from arrays (m.graph only for exports).
+styles, member_comm = view.lab_drawing(m.nodes, {x["id"]: x["community"] for x in m.members})
 measure = st.selectbox("Size and colour by", ["Community", "Degree", "Strength", "First year"])
-# Degree, strength and first year are read off the graph itself: no betweenness or PageRank is needed here.
-values = view.measure_values(g, measure, centrality={}, community_of=member_comm)
-picked = view.graph_chart(
-    g, m.positions, focus=None, values=values, measure=measure, key="lab_graph", styles=styles
-)
+# Degree, strength and first year are read off the ties themselves: no betweenness or PageRank is needed here.
+values = view.lab_measure_values(m, measure, community_of=member_comm)
+picked = view.lab_chart(m, values=values, measure=measure, key="lab_graph", styles=styles)
 st.caption("Filled circles are members, open circles external partners. Hover for names; click a person to open them.")
 if picked:
     view.open_node_page(picked)
@@ -152,4 +149,4 @@ with t_members:
                 person_link(b["node"], b["name"], note=f"reaches {plural(len(b['reaches']), 'other group')}")
 with t_export:
     if t_export.open:
-        view.export_buttons(g, stem=view.stem_of(m.name), bibtex=gs.works_bibtex(m.work_ids), key="lab_export")
+        view.export_buttons(m.graph, stem=view.stem_of(m.name), bibtex=gs.works_bibtex(m.work_ids), key="lab_export")

@@ -9,7 +9,7 @@ HTML, so imported names are HTML-escaped (``ui.graph_view.plain``); Markdown goe
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -19,6 +19,7 @@ from plotly.colors import sequential as _sequential
 from plotly.subplots import make_subplots
 
 from core import export
+from core.labs import LabMap
 from ui import escape_md
 from ui.graph_view import clicked_node, plain, short
 from ui.widgets import PAPER_PAGE, RESEARCHER_PAGE, paper_link, person_link, plotly_figure, plural
@@ -71,6 +72,33 @@ def measure_values(g: nx.Graph, measure: str, *, centrality: Mapping, community_
     return out
 
 
+def lab_measure_values(m: LabMap, measure: str, *, community_of: Mapping) -> dict[str, float | None]:
+    """``measure_values`` of a lab map's graph, from its tie arrays: degree, strength and first year are sums and
+    minima over the ties of each person (a lab has no citations or trust on its nodes: those go the general way)."""
+    keys = [k for k, _ in m.nodes]
+    a, b = m.edge_ends[:, 0], m.edge_ends[:, 1]
+    if measure == "Degree":
+        got = _lab_degree(m).tolist()
+    elif measure == "Strength":
+        got = (np.bincount(a, m.edge_weight, len(keys)) + np.bincount(b, m.edge_weight, len(keys))).tolist()
+    elif measure == "First year":
+        none = np.iinfo(np.int32).max
+        years, first = np.where(m.edge_first > 0, m.edge_first, none), np.full(len(keys), none, dtype=np.int32)
+        np.minimum.at(first, a, years)
+        np.minimum.at(first, b, years)
+        got = [None if y == none else y for y in first.tolist()]
+    elif measure == "Community":
+        got = [community_of.get(k) for k in keys]
+    else:
+        return measure_values(m.graph, measure, centrality={}, community_of=community_of)
+    return {k: None if v is None else float(v) for k, v in zip(keys, got, strict=True)}
+
+
+def _lab_degree(m: LabMap) -> np.ndarray:
+    n = len(m.nodes)
+    return np.bincount(m.edge_ends[:, 0], minlength=n) + np.bincount(m.edge_ends[:, 1], minlength=n)
+
+
 def _sizes(values: Sequence[float | None], lo: float = 9, hi: float = 30) -> list[float]:
     present = [v for v in values if v is not None]
     top, bottom = (max(present), min(present)) if present else (0.0, 0.0)
@@ -96,24 +124,53 @@ def graph_figure(
     Built as one dict (``ui.widgets.plotly_figure``): adding traces one by one re-validates hundreds of node
     positions, sizes and labels at every step.
     """
-    trace_type = "scattergl" if g.number_of_nodes() > WEBGL_FROM else "scatter"
-    data: list[dict] = []
     strong = [(a, b) for a, b, d in g.edges(data=True) if d.get("kind") == "co-authored"]
     other = [(a, b) for a, b, d in g.edges(data=True) if d.get("kind") != "co-authored"]
-    for edges, width, color in ((other, 0.6, "#d0d0d0"), (strong, 1.3, "#8fa6bf")):
-        xs, ys = _segments([(pos[a], pos[b]) for a, b in edges if a in pos and b in pos])
+    segments = [_segments([(pos[a], pos[b]) for a, b in edges if a in pos and b in pos]) for edges in (other, strong)]
+    return _figure(list(g.nodes(data=True)), dict(g.degree()), segments, pos, focus=focus, values=values,
+                   measure=measure, height=height, styles=styles)  # fmt: skip
+
+
+def lab_figure(m: LabMap, *, values: Mapping, measure: str, height: int = 620, styles: Mapping | None = None):
+    """``graph_figure`` of a lab map, drawn from its tie arrays (27,000 ties at the largest lab) without the
+    networkx graph: the same traces, the ties in array order."""
+    keys = [k for k, _ in m.nodes]
+    xy = np.array([m.positions.get(k, (np.nan, np.nan)) for k in keys], dtype=float).reshape(-1, 2)
+    ends = m.edge_ends[~np.isnan(xy).any(axis=1)[m.edge_ends].all(axis=1)] if len(keys) else m.edge_ends
+    segments = [_segments([]), _segment_arrays(xy[ends[:, 0]], xy[ends[:, 1]])]
+    return _figure(m.nodes, dict(zip(keys, _lab_degree(m).tolist(), strict=True)), segments, m.positions,
+                   focus=None, values=values, measure=measure, height=height, styles=styles)  # fmt: skip
+
+
+def _figure(
+    nodes: Sequence[tuple[str, Mapping]],
+    degree: Mapping[str, float],
+    segments: Sequence[tuple[np.ndarray, np.ndarray]],
+    pos: Mapping,
+    *,
+    focus: str | None,
+    values: Mapping,
+    measure: str,
+    height: int,
+    styles: Mapping | None,
+) -> go.Figure:
+    """The figure of ``graph_figure``: ``nodes`` as ``(key, attributes)``, ``segments`` the x and y of the other
+    edges and of the co-authorship edges (``_segments``)."""
+    attrs = dict(nodes)
+    trace_type = "scattergl" if len(attrs) > WEBGL_FROM else "scatter"
+    data: list[dict] = []
+    for (xs, ys), width, color in zip(segments, (0.6, 1.3), ("#d0d0d0", "#8fa6bf"), strict=True):
         data.append({"type": trace_type, "x": xs, "y": ys, "mode": "lines", "line": {"width": width, "color": color},
                      "hoverinfo": "skip", "showlegend": False})  # fmt: skip
     categorical = measure == "Community"
     present = [v for v in values.values() if v is not None]
     crange = (min(present), max(present)) if present else (0, 1)
     # Communities are categories: their index says nothing about size, so size shows degree there.
-    basis = {n: float(g.degree(n)) for n in values} if categorical else values
+    basis = {n: float(degree[n]) for n in values} if categorical else values
     size = dict(zip(basis, _sizes(list(basis.values())), strict=True))
-    label_top = set(sorted(g.nodes, key=lambda n: -(values.get(n) or 0))[:25]) if not categorical else set()
+    label_top = set(sorted(attrs, key=lambda n: -(values.get(n) or 0))[:25]) if not categorical else set()
     for kind, (name, symbol) in KIND_STYLE.items():
-        ns = [n for n, d in g.nodes(data=True)
-              if (styles or {}).get(n, d.get("style", d.get("kind"))) == kind and n in pos]  # fmt: skip
+        ns = [n for n, d in nodes if (styles or {}).get(n, d.get("style", d.get("kind"))) == kind and n in pos]
         if not ns:
             continue
         colors: list = []
@@ -131,7 +188,7 @@ def graph_figure(
         }
         if not categorical:
             marker.update(coloraxis="coloraxis")
-        show_text = g.number_of_nodes() <= 60 or categorical
+        show_text = len(attrs) <= 60 or categorical
         data.append(
             {
                 "type": trace_type,
@@ -139,14 +196,14 @@ def graph_figure(
                 "y": [pos[n][1] for n in ns],
                 "mode": "markers+text" if show_text else "markers",
                 "text": [
-                    short(g.nodes[n].get("label"), 22)
+                    short(attrs[n].get("label"), 22)
                     if n != focus and (kind not in ("work", "partner") or n in label_top)
                     else ""
                     for n in ns
                 ],
                 "textposition": "top center",
                 "textfont": {"size": 10, "color": "#444"},
-                "hovertext": [_hover(n, g.nodes[n], measure, values.get(n)) for n in ns],
+                "hovertext": [_hover(n, attrs[n], measure, values.get(n)) for n in ns],
                 "hoverinfo": "text",
                 "customdata": ns,
                 "name": name,
@@ -156,7 +213,7 @@ def graph_figure(
             }
         )
     if focus in pos:
-        d = g.nodes[focus]
+        d = attrs[focus]
         data.append(
             {"type": trace_type, "x": [pos[focus][0]], "y": [pos[focus][1]], "mode": "markers+text",
              "text": [short(d.get("label"), 30)], "textposition": "bottom center",
@@ -193,9 +250,14 @@ def _segments(ends: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
     >>> _segments([((0, 0), (1, 2))])[1].tolist()
     [0.0, 2.0, nan]
     """
-    pts = np.full((len(ends), 3, 2), np.nan)
-    if ends:
-        pts[:, :2, :] = np.asarray(ends, dtype=float)
+    pts = np.asarray(ends, dtype=float).reshape(-1, 2, 2)
+    return _segment_arrays(pts[:, 0], pts[:, 1])
+
+
+def _segment_arrays(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_segments`` from two ``(n, 2)`` arrays of end points."""
+    pts = np.full((len(start), 3, 2), np.nan)
+    pts[:, 0], pts[:, 1] = start, end
     return pts[:, :, 0].ravel(), pts[:, :, 1].ravel()
 
 
@@ -222,15 +284,24 @@ def graph_chart(
     styles: Mapping | None = None,
 ) -> Mapping | None:
     """Draw the graph; return the clicked node's attributes (with ``key``), or ``None``."""
+    fig = graph_figure(g, pos, focus=focus, values=values, measure=measure, height=height, styles=styles)
+    return _chart(fig, g.nodes(data=True), key)
+
+
+def lab_chart(m: LabMap, *, values: Mapping, measure: str, key: str, styles: Mapping | None = None) -> Mapping | None:
+    """``graph_chart`` of a lab map (``lab_figure``)."""
+    return _chart(lab_figure(m, values=values, measure=measure, styles=styles), m.nodes, key)
+
+
+def _chart(fig: go.Figure, nodes: Iterable[tuple[str, Mapping]], key: str) -> Mapping | None:
     event = st.plotly_chart(
-        graph_figure(g, pos, focus=focus, values=values, measure=measure, height=height, styles=styles),
+        fig,
         key=key,
         on_select="rerun",
         selection_mode="points",
         config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": "peerscope-graph"}},
     )
-    nodes = [{"key": n, **d} for n, d in g.nodes(data=True)]
-    return clicked_node(event, nodes)
+    return clicked_node(event, [{"key": n, **d} for n, d in nodes])
 
 
 def open_node_page(node: Mapping) -> bool:
@@ -389,8 +460,10 @@ def node_name(g: nx.Graph, key: str) -> str:
     return f"{str(d.get('kind', 'node')).capitalize()} · {' '.join(str(d.get('label', key)).split())[:80]}"
 
 
-def lab_drawing(g: nx.Graph, community_of: Mapping) -> tuple[dict, dict]:
-    """How a lab graph's nodes are drawn (members vs external partners: ``styles`` for ``graph_chart``), and each
-    member's community. The graph itself is left as it is (it is also what the exports write)."""
-    styles = {n: "member" if d.get("member") else "partner" for n, d in g.nodes(data=True)}
-    return styles, {n: community_of.get(d.get("id")) for n, d in g.nodes(data=True) if d.get("member")}
+def lab_drawing(nodes: Iterable[tuple[str, Mapping]], community_of: Mapping) -> tuple[dict, dict]:
+    """How a lab map's nodes (``LabMap.nodes``) are drawn (members vs external partners: ``styles`` for
+    ``lab_chart``), and each member's community. The nodes themselves are left as they are (the exports write
+    them)."""
+    nodes = list(nodes)
+    styles = {n: "member" if d.get("member") else "partner" for n, d in nodes}
+    return styles, {n: community_of.get(d.get("id")) for n, d in nodes if d.get("member")}

@@ -40,7 +40,9 @@ def _import(engine, tmp_path, name: str, records: list[dict]) -> dict:
 def _as_compared(m: labs.LabMap) -> dict:
     graph = sorted((min(a, b), max(a, b), tuple(sorted(d.items()))) for a, b, d in m.graph.edges(data=True))
     nodes = sorted((n, tuple(sorted(d.items()))) for n, d in m.graph.nodes(data=True))
-    return {**{k: v for k, v in vars(m).items() if k not in ("graph", "positions")}, "graph": graph, "nodes": nodes,
+    arrays = ("edge_ends", "edge_weight", "edge_works", "edge_first", "edge_last")
+    plain = {k: v for k, v in vars(m).items() if k not in ("graph", "positions", *arrays)}
+    return {**plain, **{k: getattr(m, k).tolist() for k in arrays}, "graph": graph, "nodes": nodes,
             "positions": {n: (round(x, 6), round(y, 6)) for n, (x, y) in m.positions.items()}}  # fmt: skip
 
 
