@@ -30,7 +30,7 @@ from core.ingest.bulk_sql import in_chunks
 from core.models import Authorship, AuthorshipInstitution, Institution, LabSnapshot, ResearcherInstitution, utcnow
 
 # Bumped when ``labs.lab_structure`` changes shape: snapshots of another version are rebuilt on their next view.
-VERSION = 3  # 3: ties and work ids packed as arrays
+VERSION = 4  # 4: ties (as indexes into the stored people) and work ids packed as arrays
 OUTDATED = 0  # the version an import gives the snapshots it made out of date (rebuilt on their next view too)
 
 

@@ -139,7 +139,8 @@ def unpack(text: str, dtype: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype=dtype)
 
 
-_EDGE_FIELDS = (("a", "<i8"), ("b", "<i8"), ("weight", "<f8"), ("works", "<i4"), ("first", "<i4"), ("last", "<i4"))
+# A tie: its two people (indexes into the structure's "nodes"), strength, shared works, first and last year (0: none).
+_EDGE_FIELDS = (("i", "<i4"), ("j", "<i4"), ("weight", "<f8"), ("works", "<i4"), ("first", "<i4"), ("last", "<i4"))
 
 
 def lab_map(
@@ -266,10 +267,20 @@ def lab_structure(
     strongest = sorted(internal, key=lambda p: -pair_strength[p])[:25]
     ext_inst, countries = _external_affiliations(session, outside_authorships)
     positions = network.layout(g, seed=7) if g.number_of_nodes() else {}
+    # The people drawn, in the order the page lists them: members, then partners as their ties first name them.
+    node_ids = list(member_ids)
+    index = {rid: i for i, rid in enumerate(node_ids)}
+    for a, b, *_ in edges:
+        for x in (a, b):
+            if x not in index:
+                index[x] = len(node_ids)
+                node_ids.append(x)
+    ties = [(index[a], index[b], *rest) for a, b, *rest in edges]
     return {
         "members": list(member_ids),
+        "nodes": node_ids,
         # Ties and work ids are the bulk of a large lab (27,000 ties, 34,000 works): packed arrays, not JSON lists.
-        "edges": {name: pack((e[i] or 0 for e in edges), dtype) for i, (name, dtype) in enumerate(_EDGE_FIELDS)},
+        "edges": {name: pack((t[k] or 0 for t in ties), dtype) for k, (name, dtype) in enumerate(_EDGE_FIELDS)},
         "positions": [[n, round(float(x), 6), round(float(y), 6)] for n, (x, y) in positions.items()],
         "internal_pairs": [
             [
@@ -305,31 +316,21 @@ def lab_view(*, session: Session, structure: dict, name: str, members_total: int
     st = structure
     members = set(st["members"])
     shown = [p[0] for p in st["external_people"]]
-    kept = members | set(shown[:PARTNER_CAP])
     names = _display_names(session, list(members | set(shown)))
     e = {name: unpack(st["edges"][name], dtype) for name, dtype in _EDGE_FIELDS}
-    # Node keys "r:<id>" with kind and id attributes, as in the explorer: members first (in the structure's order),
-    # then the partners as their ties first name them.
-    kept_ids = np.fromiter(sorted(kept), dtype=np.int64, count=len(kept))
-    tie = np.isin(e["a"], kept_ids) & np.isin(e["b"], kept_ids)
-    ends = np.stack([e["a"][tie], e["b"][tie]], axis=1)
-    node_ids = [rid for rid in st["members"] if rid in names]
-    named = set(node_ids)
-    flat = ends.ravel()
-    outside = ~np.isin(flat, np.fromiter(members, dtype=np.int64, count=len(members)))
-    firsts, where = np.unique(flat[outside], return_index=True)
-    node_ids += firsts[np.argsort(where)].tolist()
-    nodes = [(f"r:{rid}", {"kind": "researcher", "id": rid, "label": names[rid], "member": True}) for rid in node_ids
-             if rid in named]  # fmt: skip
-    nodes += [(f"r:{rid}", {"kind": "researcher", "id": rid, "label": names.get(rid, str(rid)), "member": False})
-              for rid in node_ids[len(named):]]  # fmt: skip
-    ids = np.asarray(node_ids, dtype=np.int64)
-    order = np.argsort(ids, kind="stable")
-    at = np.searchsorted(ids[order], ends.ravel()).clip(0, max(len(ids) - 1, 0))
-    found = (ids[order][at] == ends.ravel()) if len(ids) else np.zeros(ends.size, dtype=bool)
-    both = found.reshape(-1, 2).all(axis=1)  # a tie to a member without a row (no name) is not drawn
-    edge_ends = order[at].reshape(-1, 2)[both].astype(np.int32) if len(ids) else np.zeros((0, 2), dtype=np.int32)
-    keep = np.flatnonzero(tie)[both]
+    # Node keys "r:<id>" with kind and id attributes, as in the explorer. A member whose row is gone (merged away
+    # since the map was built) is not drawn, nor are their ties.
+    drawn = [rid not in members or rid in names for rid in st["nodes"]]
+    nodes = [(f"r:{rid}", {"kind": "researcher", "id": rid, "label": names.get(rid, str(rid)), "member": rid in members})
+             for rid, shown_here in zip(st["nodes"], drawn, strict=True) if shown_here]  # fmt: skip
+    ends = np.stack([e["i"], e["j"]], axis=1)
+    keep = slice(None)
+    if not all(drawn):
+        renumber = np.full(len(drawn), -1, dtype=np.int32)
+        renumber[np.flatnonzero(drawn)] = np.arange(len(nodes), dtype=np.int32)
+        ends = renumber[ends]
+        keep = (ends >= 0).all(axis=1)
+        ends = ends[keep]
     ext_people = sorted(
         ({"id": x, "name": names.get(x, str(x)), "strength": strength,
           "partners": sorted({names[m] for m in partners if m in names})} for x, strength, partners in st["external_people"]),
@@ -347,11 +348,11 @@ def lab_view(*, session: Session, structure: dict, name: str, members_total: int
         members=[{"id": m, "name": names[m], "community": community.get(m)} for m in st["members"] if m in names],
         members_total=members_total if members_total is not None else len(st["members"]),
         nodes=nodes,
-        edge_ends=edge_ends,
-        edge_weight=e["weight"][keep].copy(),
-        edge_works=e["works"][keep].copy(),
-        edge_first=e["first"][keep].copy(),
-        edge_last=e["last"][keep].copy(),
+        edge_ends=ends.astype(np.int32),
+        edge_weight=e["weight"][keep],
+        edge_works=e["works"][keep],
+        edge_first=e["first"][keep],
+        edge_last=e["last"][keep],
         internal_pairs=[
             {
                 "a": names.get(a, str(a)),
