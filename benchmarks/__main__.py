@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=OUT, help="folder for the corpus, the store and the results")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--entities", type=int, default=30, help="entities per page kind (p50/p95 over these)")
+    p.add_argument("--repeats", type=int, default=measure.REPEATS,
+                   help="cold runs per entity; its time is their median (one run varies by +-20%%)")  # fmt: skip
     p.add_argument("--extra", type=int, default=None, help="works imported afterwards (default 1000, less when tiny)")
     p.add_argument("--memory-views", type=int, default=100, help="page views before the memory reading")
     p.add_argument("--kinds", default=",".join(measure.PAGES), help="page kinds to measure, comma-separated")
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     result["entities"] = entities
     kinds = [k for k in args.kinds.split(",") if k]
     work = out / f"work-{label}"
-    _measure_pages(result, kinds, entities, url, work)
+    _measure_pages(result, kinds, entities, url, work, args.repeats)
     report.write(result, out)  # each stage's figures are kept as it ends: a long run cut short keeps what it measured
 
     if args.memory_views:
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _measure_pages(result: dict, kinds: list[str], entities: dict, url: str, work: Path) -> None:
+def _measure_pages(result: dict, kinds: list[str], entities: dict, url: str, work: Path, repeats: int) -> None:
     """Each page kind in its own child process (cold cache); figures into ``result["pages"]``."""
     for kind in kinds:
         if kind == "lab_largest":
@@ -136,7 +138,8 @@ def _measure_pages(result: dict, kinds: list[str], entities: dict, url: str, wor
             build = measure.build_labs_via_cli(entities[kind], url)
             log(f"  build p95 {build['build']['p95']:.1f} s, max {build['build']['max']:.1f} s")
         log(f"page {kind}: {len(entities[kind]) - 1} entities")
-        r = measure.run_child({"task": "pages", "kind": kind, "values": entities[kind], "url": url}, work)
+        r = measure.run_child({"task": "pages", "kind": kind, "values": entities[kind], "url": url,
+                               "repeats": repeats}, work)  # fmt: skip
         if kind == "lab_largest" and "per_entity" in r:
             r["largest_s"] = r["per_entity"][0][1]
             r["snapshot_build"] = build
@@ -166,7 +169,7 @@ def _remeasure(args, out: Path, label: str) -> int:
     })  # fmt: skip
     work = out / f"work-{label}"
     pages = [k for k in kinds if k != "trust_all"]
-    _measure_pages(result, pages, result["entities"], url, work)
+    _measure_pages(result, pages, result["entities"], url, work, args.repeats)
     if "trust_all" in kinds:
         _upgrade(url)  # the store may predate the code's newest revision (pages upgrade it on their own)
         log("trust recompute, all researchers (twice: a store from older code fills new columns on the first)")

@@ -112,8 +112,9 @@ def table(result: dict) -> str:
             f"{verdict(mem['rss_mb'], MEMORY_TARGET_MB)} | {mem['peak_rss_mb']} |"
         )
     lines += ["", "Page times are whole `app.py` runs through `AppTest` with `st.cache_data` cleared before each run, "
-              "one fresh process per page kind after one warm-up run; the floor is the bare indexed SQL of the page "
-              "plus an empty Streamlit page run, measured in the same process."]  # fmt: skip
+              "one fresh process per page kind after one warm-up run; an entity's time is the median of "
+              f"{_repeats(result)} such runs; the floor is the bare indexed SQL of the page plus an empty Streamlit "
+              "page run, measured in the same process."]  # fmt: skip
     for again in result.get("remeasured", []):
         lines.append(f"Re-measured on the same store ({again['at']}, {again['machine']}): {', '.join(again['kinds'])}.")
     return "\n".join(lines) + "\n"
@@ -215,3 +216,9 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _repeats(result: dict) -> str:
+    """The runs per entity of the page figures ("1" for results from before runs were repeated)."""
+    got = sorted({str(p.get("repeats", 1)) for p in result.get("pages", {}).values() if "page" in p})
+    return " or ".join(got) or "1"

@@ -124,6 +124,8 @@ def test_benchmark_runs_end_to_end(tmp_path):
         assert "page" in r, (kind, r.get("error"))
         assert r["error_count"] == 0, (kind, r["errors"])
         assert r["page"]["n"] == 2 and r["sql_floor"]["n"] == 2 and r["empty_floor"]["n"] == 2
+        assert r["repeats"] == 3  # each entity's time: the median of three cold runs
+    assert "the median of 3 such runs" in (tmp_path / f"results-{size}.md").read_text()
     assert result["trust_all"]["researchers"] > 0
     rescore = result["trust_rescore"]  # as after a scoring change: everyone scored and written again
     assert rescore["changed"] == rescore["researchers"] == result["trust_all"]["researchers"]
