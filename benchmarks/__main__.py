@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", action="store_true", help="also cProfile the import and the slowest page")
     p.add_argument(
         "--existing", action="store_true",
-        help="re-measure the page kinds of --kinds (and trust_all, the recompute of all researchers) on the store an "
+        help="re-measure the page kinds of --kinds (and trust_all, the recompute of all researchers; memory, the RSS "
+             "after --memory-views page views) on the store an "
              "earlier run at this size imported (--db, or the default SQLite file), and merge them into that run's "
              "results; the other figures are kept",
     )  # fmt: skip
@@ -95,14 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     report.write(result, out)  # each stage's figures are kept as it ends: a long run cut short keeps what it measured
 
     if args.memory_views:
-        log(f"memory: {args.memory_views} page views")
-        # lab maps are left out of the mix: at 10k works one takes ~20 s (see the lab figures), so 100 views would
-        # be mostly lab maps; the lab page's own peak RSS is in its row of the table
-        sample = {k: v[1:] for k, v in entities.items() if k in kinds and k != "lab_largest"}
-        result["memory"] = measure.run_child(
-            {"task": "memory", "entities": sample, "views": args.memory_views, "url": url}, work
-        )
-        result["memory"]["kinds"] = sorted(sample)
+        _measure_memory(result, kinds, entities, url, work, args.memory_views)
         report.write(result, out)
 
     log("trust recompute, all researchers")
@@ -168,8 +162,10 @@ def _remeasure(args, out: Path, label: str) -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
     })  # fmt: skip
     work = out / f"work-{label}"
-    pages = [k for k in kinds if k != "trust_all"]
+    pages = [k for k in kinds if k not in ("trust_all", "memory")]
     _measure_pages(result, pages, result["entities"], url, work, args.repeats)
+    if "memory" in kinds:
+        _measure_memory(result, list(measure.PAGES), result["entities"], url, work, args.memory_views)
     if "trust_all" in kinds:
         _upgrade(url)  # the store may predate the code's newest revision (pages upgrade it on their own)
         log("trust recompute, all researchers (twice: a store from older code fills new columns on the first)")
@@ -182,6 +178,15 @@ def _remeasure(args, out: Path, label: str) -> int:
     print(report.table(result))
     log(f"wrote {paths['json']}, {paths['table']}, {paths['plot']}")
     return 0
+
+
+def _measure_memory(result: dict, kinds: list[str], entities: dict, url: str, work: Path, views: int) -> None:
+    log(f"memory: {views} page views")
+    # lab maps are left out of the mix: at 10k works one takes ~20 s (see the lab figures), so 100 views would
+    # be mostly lab maps; the lab page's own peak RSS is in its row of the table
+    sample = {k: v[1:] for k, v in entities.items() if k in kinds and k != "lab_largest"}
+    result["memory"] = measure.run_child({"task": "memory", "entities": sample, "views": views, "url": url}, work)
+    result["memory"]["kinds"] = sorted(sample)
 
 
 def _upgrade(url: str) -> None:

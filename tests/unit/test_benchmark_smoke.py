@@ -136,8 +136,8 @@ def test_benchmark_runs_end_to_end(tmp_path):
     assert "Researcher page, top-1% hub" in table and "works/s" in table and "Trust rescore" in table
     assert (tmp_path / "benchmark-plot.html").stat().st_size > 1000
 
-    # --existing: one more page kind measured on the same store, merged into the same results
-    again = cmd[: cmd.index("--kinds")] + ["--kinds", "lab_largest", "--existing"]
+    # --existing: one more page kind measured on the same store, and the memory again, merged into the same results
+    again = cmd[: cmd.index("--kinds")] + ["--kinds", "lab_largest,memory", "--existing"]
     proc = subprocess.run(again, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     merged = json.loads((tmp_path / f"results-{size}.json").read_text())
@@ -148,5 +148,7 @@ def test_benchmark_runs_end_to_end(tmp_path):
     built = lab["snapshot_build"]
     assert sorted(i for i, _ in built["per_entity"]) == sorted(merged["entities"]["lab_largest"])
     assert "Lab map build" in (tmp_path / f"results-{size}.md").read_text()
-    assert merged["import"] == result["import"] and merged["remeasured"][0]["kinds"] == ["lab_largest"]
+    assert merged["import"] == result["import"] and merged["remeasured"][0]["kinds"] == ["lab_largest", "memory"]
+    assert merged["memory"]["views"] == 3 and merged["memory"]["pages_with_errors"] == 0
+    assert "lab_largest" not in merged["memory"]["kinds"] and len(merged["memory"]["kinds"]) > 3
     assert "Re-measured on the same store" in (tmp_path / f"results-{size}.md").read_text()
