@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import networkx as nx
-from sqlalchemy import Float, cast, func
+from sqlalchemy import Float, Numeric, String, cast, func, literal
 from sqlmodel import Session, select
 
 from core.models import (
@@ -110,9 +110,10 @@ def expand(*, session: Session, key: str, edge_kinds: tuple[str, ...] = EDGE_KIN
     edges: list[tuple[str, str, dict, float]] = []
     totals = 0
 
-    def add(candidates: list[tuple[str, str, dict, float]]):
+    def add(candidates: list[tuple[str, str, dict, float]], total: int | None = None):
+        # ``total``: how many there are when ``candidates`` holds only the heaviest ``limit`` of them
         nonlocal totals
-        totals += len(candidates)
+        totals += len(candidates) if total is None else total
         candidates.sort(key=lambda e: (-e[3], e[1]))
         edges.extend(candidates[:limit])
 
@@ -128,7 +129,7 @@ def expand(*, session: Session, key: str, edge_kinds: tuple[str, ...] = EDGE_KIN
             if "authored" in edge_kinds:
                 add([(key, f"w:{w}", {"kind": "authored", "year": y}, float(c or 0)) for w, y, c in rows])
             if "co-authored" in edge_kinds:
-                add(_coauthor_edges(session, ident, [r[0] for r in rows]))
+                add(*_coauthor_edges(session, ident, [r[0] for r in rows], limit))
         if "affiliated" in edge_kinds:
             insts = set(session.exec(select(ResearcherInstitution.institution_id)
                                      .where(ResearcherInstitution.researcher_id == ident)).all())
@@ -190,16 +191,21 @@ def expand(*, session: Session, key: str, edge_kinds: tuple[str, ...] = EDGE_KIN
     return exp
 
 
-def _coauthor_edges(session: Session, rid: int, work_ids: list[int]) -> list[tuple[str, str, dict, float]]:
-    """The person's co-authors on these works: Newman strength (each work adds 1/(n-1), n its distinct authors,
-    placeholders not counted), shared works and the first year of one, summed by the database (a hub at a million
-    works has ~9,000 co-authors over ~15,000 byline rows). Strengths are rounded to 9 places, so the order of the
-    additions never decides which edges a page keeps."""
+def _coauthor_edges(
+    session: Session, rid: int, work_ids: list[int], limit: int
+) -> tuple[list[tuple[str, str, dict, float]], int]:
+    """The person's ``limit`` strongest co-authors on these works, and how many co-authors there are.
+
+    Newman strength (each work adds 1/(n-1), n its distinct authors, placeholders not counted), shared works and
+    the first year of one, summed and ranked by the database: a hub at a million works has ~9,000 co-authors over
+    ~15,000 byline rows, of which the explorer keeps the heaviest 40. Strengths are rounded to 9 places, and ties go
+    by the node key (``"r:<id>"`` as text), as ``expand`` orders every kind of edge.
+    """
     from core.queries import placeholder_ids
 
     skip = placeholder_ids(session=session)  # dropped by id, not by joining every co-author's row
     if not work_ids or rid in skip:
-        return []
+        return [], 0
     people = (
         select(Authorship.work_id, Authorship.researcher_id)
         .where(Authorship.work_id.in_(work_ids), Authorship.researcher_id.not_in(skip))
@@ -207,16 +213,21 @@ def _coauthor_edges(session: Session, rid: int, work_ids: list[int]) -> list[tup
         .subquery()
     )
     sizes = select(people.c.work_id, func.count().label("n")).group_by(people.c.work_id).subquery()
+    strength = func.round(cast(func.sum(cast(1.0, Float) / (sizes.c.n - 1)), Numeric), 9)
+    key = literal("r:") + cast(people.c.researcher_id, String)
     rows = session.connection().execute(
-        select(people.c.researcher_id, func.sum(cast(1.0, Float) / (sizes.c.n - 1)), func.count(),
-               func.min(func.nullif(Work.year, 0)))
+        select(people.c.researcher_id, strength, func.count(), func.min(func.nullif(Work.year, 0)),
+               func.count().over())
         .join(sizes, sizes.c.work_id == people.c.work_id)
         .join(Work, Work.id == people.c.work_id)
         .where(people.c.researcher_id != rid, sizes.c.n > 1)
         .group_by(people.c.researcher_id)
+        .order_by(strength.desc(), key)
+        .limit(limit)
     ).all()  # fmt: skip
-    return [(f"r:{rid}", f"r:{o}", {"kind": "co-authored", "works": n, "first_year": first}, round(float(s), 9))
-            for o, s, n, first in rows]  # fmt: skip
+    edges = [(f"r:{rid}", f"r:{o}", {"kind": "co-authored", "works": n, "first_year": first}, float(s))
+             for o, s, n, first, _ in rows]  # fmt: skip
+    return edges, rows[0][4] if rows else 0
 
 
 def to_graph(expansions: list[Expansion]) -> nx.Graph:

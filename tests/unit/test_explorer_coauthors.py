@@ -62,6 +62,10 @@ def test_coauthor_edges_follow_the_definition(store):
         s.get(Researcher, some[0]).is_placeholder = True  # a placeholder co-author: left out, and not counted in n
         s.flush()
         got = explorer.expand(session=s, key=f"r:{rid}", edge_kinds=("co-authored",), limit=10_000)
+        # A limit that cuts between two co-authors of equal strength: the node key decides who is kept.
+        ranked = sorted(_by_definition(s, rid, None).items(), key=lambda kv: (-round(kv[1][0], 9), f"r:{kv[0]}"))
+        cut = next(i for i in range(1, len(ranked)) if round(ranked[i][1][0], 9) == round(ranked[i - 1][1][0], 9))
+        top = explorer.expand(session=s, key=f"r:{rid}", edge_kinds=("co-authored",), limit=cut)
         with_placeholder = _by_definition(s, rid, None)
         years = sorted({y for y in s.exec(select(Work.year).join(Authorship).where(Authorship.researcher_id == rid)) if y})
         window = (years[0], years[0])  # the first year alone
@@ -79,5 +83,7 @@ def test_coauthor_edges_follow_the_definition(store):
     assert len(years) > 1 and 0 < sum(n for _, n, _ in expected_window.values()) < sum(
         n for _, n, _ in with_placeholder.values()
     )
+    # The explorer keeps the heaviest: by strength, ties by node key, and counts them all.
+    assert [b for _, b, _ in top.edges] == [f"r:{o}" for o, _ in ranked[:cut]] and top.total == len(with_placeholder)
     # The placeholder left the bylines: people on its works have a larger strength than before.
     assert any(with_placeholder[o][0] > expected[o][0] for o in with_placeholder)
