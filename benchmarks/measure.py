@@ -230,7 +230,8 @@ def floor_sql(conn, kind: str, value: str) -> None:
         q(f"SELECT id, name, country_code, latitude, longitude FROM institution "
           f"WHERE id IN ({_ids(s['external_institutions'])})")  # fmt: skip
     elif kind == "search":
-        # The bare full-text lookups (the indexes of revisions 0003 and 0009), ten hits per kind, unranked: what any search must read.
+        # The bare full-text lookups (the indexes of revisions 0003 and 0009), ten hits per kind, unranked: what any
+        # search must read.
         from core.search import FTS_DOC, fts5_match, query_words, tsquery
 
         words = query_words(value)

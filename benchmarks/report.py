@@ -37,6 +37,12 @@ def _ms(x: float | None) -> str:
     return "-" if x is None else f"{x * 1000:,.0f}"
 
 
+def _repeats(result: dict) -> str:
+    """The runs per entity of the page figures ("1" for results from before runs were repeated)."""
+    got = sorted({str(p.get("repeats", 1)) for p in result.get("pages", {}).values() if "page" in p})
+    return " or ".join(got) or "1"
+
+
 def table(result: dict) -> str:
     """The Markdown table of one run: each figure beside its floor, the ratio, the target and peak RSS."""
     meta, imp = result["corpus"], result["import"]
@@ -216,9 +222,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-def _repeats(result: dict) -> str:
-    """The runs per entity of the page figures ("1" for results from before runs were repeated)."""
-    got = sorted({str(p.get("repeats", 1)) for p in result.get("pages", {}).values() if "page" in p})
-    return " or ".join(got) or "1"

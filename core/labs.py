@@ -119,6 +119,12 @@ class LabMap:
         return np.fromiter((d["member"] for _, d in self.nodes), dtype=bool, count=len(self.nodes))
 
     @property
+    def degrees(self) -> np.ndarray:
+        """Each person's number of ties, in the order of ``nodes``."""
+        n = len(self.nodes)
+        return np.bincount(self.edge_ends[:, 0], minlength=n) + np.bincount(self.edge_ends[:, 1], minlength=n)
+
+    @property
     def internal_ties(self) -> int:
         """Ties between two members."""
         member = self.member_mask

@@ -2,8 +2,8 @@
 
 The index is built by Alembic revision 0003 (``core/migrations/versions/0003_full_text_search.py``): FTS5 tables
 named ``fts_<table>`` on SQLite, kept current by triggers, and on PostgreSQL GIN indexes named ``ix_fts_<table>``
-over a stored ``tsvector`` column ``fts_doc`` (revision 0009; 0003 indexed the expression). A ``LIKE '%q%'`` scan reads every title in the store (766 ms at p95 for 100k works); an index lookup reads
-only the matching entries.
+over a stored ``tsvector`` column ``fts_doc`` (revision 0009; 0003 indexed the expression). A ``LIKE '%q%'`` scan
+reads every title in the store (766 ms at p95 for 100k works); an index lookup reads only the matching entries.
 
 What a user types is never handed to the full-text parser as syntax. It is cut into words (runs of letters and
 digits), each word is quoted, and the words are ANDed: quotes, ``*``, ``:``, ``-``, ``NEAR``, ``AND``/``OR``,

@@ -78,7 +78,7 @@ def lab_measure_values(m: LabMap, measure: str, *, community_of: Mapping) -> dic
     keys = [k for k, _ in m.nodes]
     a, b = m.edge_ends[:, 0], m.edge_ends[:, 1]
     if measure == "Degree":
-        got = _lab_degree(m).tolist()
+        got = m.degrees.tolist()
     elif measure == "Strength":
         got = (np.bincount(a, m.edge_weight, len(keys)) + np.bincount(b, m.edge_weight, len(keys))).tolist()
     elif measure == "First year":
@@ -92,11 +92,6 @@ def lab_measure_values(m: LabMap, measure: str, *, community_of: Mapping) -> dic
     else:
         return measure_values(m.graph, measure, centrality={}, community_of=community_of)
     return {k: None if v is None else float(v) for k, v in zip(keys, got, strict=True)}
-
-
-def _lab_degree(m: LabMap) -> np.ndarray:
-    n = len(m.nodes)
-    return np.bincount(m.edge_ends[:, 0], minlength=n) + np.bincount(m.edge_ends[:, 1], minlength=n)
 
 
 def _sizes(values: Sequence[float | None], lo: float = 9, hi: float = 30) -> list[float]:
@@ -138,7 +133,7 @@ def lab_figure(m: LabMap, *, values: Mapping, measure: str, height: int = 620, s
     xy = np.array([m.positions.get(k, (np.nan, np.nan)) for k in keys], dtype=float).reshape(-1, 2)
     ends = m.edge_ends[~np.isnan(xy).any(axis=1)[m.edge_ends].all(axis=1)] if len(keys) else m.edge_ends
     segments = [_segments([]), _segment_arrays(xy[ends[:, 0]], xy[ends[:, 1]])]
-    return _figure(m.nodes, dict(zip(keys, _lab_degree(m).tolist(), strict=True)), segments, m.positions,
+    return _figure(m.nodes, dict(zip(keys, m.degrees.tolist(), strict=True)), segments, m.positions,
                    focus=None, values=values, measure=measure, height=height, styles=styles)  # fmt: skip
 
 
