@@ -386,21 +386,24 @@ def export_buttons(g: nx.Graph, *, stem: str, bibtex: tuple[str, int] | None = N
     """Download what is on screen: CSV of nodes and edges, GraphML, GEXF, and BibTeX of the works.
 
     The graph files are written when their button is clicked (Streamlit's deferred downloads): GraphML and GEXF of
-    a lab map take seconds to serialise, on every run of the page, for buttons most views never click.
+    a lab map take seconds to serialise, on every run of the page, for buttons most views never click. A download
+    changes nothing on screen, so it does not rerun the page (``on_click="ignore"``): a rerun would redraw the whole
+    map, and its new buttons would replace the clicked one while its file is still being written.
     """
     cols = st.columns(5 if bibtex else 4)
     cols[0].download_button("Nodes CSV", lambda: export.graph_to_csv(g)[0], f"{stem}-nodes.csv", "text/csv",
-                            key=f"{key}_nodes", icon=":material/table:")  # fmt: skip
+                            key=f"{key}_nodes", on_click="ignore", icon=":material/table:")  # fmt: skip
     cols[1].download_button("Edges CSV", lambda: export.graph_to_csv(g)[1], f"{stem}-edges.csv", "text/csv",
-                            key=f"{key}_edges", icon=":material/table:")  # fmt: skip
+                            key=f"{key}_edges", on_click="ignore", icon=":material/table:")  # fmt: skip
     cols[2].download_button("GraphML", lambda: export.graph_to_graphml(g), f"{stem}.graphml",
-                            "application/graphml+xml", key=f"{key}_graphml", icon=":material/hub:")  # fmt: skip
+                            "application/graphml+xml", key=f"{key}_graphml", on_click="ignore",
+                            icon=":material/hub:")  # fmt: skip
     cols[3].download_button("GEXF", lambda: export.graph_to_gexf(g), f"{stem}.gexf", "application/xml",
-                            key=f"{key}_gexf", icon=":material/hub:")  # fmt: skip
+                            key=f"{key}_gexf", on_click="ignore", icon=":material/hub:")  # fmt: skip
     if bibtex:
         text, n = bibtex
         cols[4].download_button(f"BibTeX ({n} works)", text, f"{stem}.bib", "application/x-bibtex", key=f"{key}_bib",
-                                icon=":material/menu_book:", disabled=n == 0)  # fmt: skip
+                                on_click="ignore", icon=":material/menu_book:", disabled=n == 0)  # fmt: skip
     st.caption(
         f"Exports hold the {plural(g.number_of_nodes(), 'node')} and {plural(g.number_of_edges(), 'edge')} on screen. "
         "For a PNG of the figure, use the camera button in the chart's toolbar (top right of the chart)."

@@ -241,8 +241,10 @@ def export_buttons(d: Mapping) -> None:
     stem = f"peerscope-{d['id']}"
     with st.container(horizontal=True):
         st.download_button(
-            "BibTeX", export.bibtex(dict(d)), f"{stem}.bib", "application/x-bibtex", icon=":material/download:"
+            "BibTeX", export.bibtex(dict(d)), f"{stem}.bib", "application/x-bibtex", on_click="ignore",
+            icon=":material/download:"
         )
         st.download_button(
-            "RIS", export.ris(dict(d)), f"{stem}.ris", "application/x-research-info-systems", icon=":material/download:"
+            "RIS", export.ris(dict(d)), f"{stem}.ris", "application/x-research-info-systems", on_click="ignore",
+            icon=":material/download:"
         )

@@ -61,7 +61,6 @@ def nodes_on_screen(main) -> int:
 
 
 def test_lab_lead_journey(page, bangor_db, tmp_path, streamlit_server):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     with streamlit_server(bangor_db) as base:
@@ -140,20 +139,15 @@ def test_lab_lead_journey(page, bangor_db, tmp_path, streamlit_server):
         shot(page, "14_lab_map")
         main.get_by_role("tab", name="Export").click()
         # Opening a tab reruns the page (only the open tab is drawn): click the button of the finished run, not one
-        # the rerun is about to replace. The file is written on the click (a deferred download).
+        # the rerun is about to replace. The file is written on the click (a deferred download), which does not rerun
+        # the page; the button is disabled while its file is being written.
         settle(page)
         graphml = main.get_by_role("button", name="GraphML")
-        expect(graphml).to_be_visible()
-        # Under load a click can still land on a button a late rerun replaces, and no file comes: click again.
-        for attempt in range(3):
-            try:
-                with page.expect_download(timeout=40_000) as info:
-                    graphml.click()
-                break
-            except PlaywrightTimeout:
-                if attempt == 2:
-                    raise
-                settle(page)
+        expect(graphml).to_be_enabled()
+        with page.expect_download(timeout=60_000) as info:
+            graphml.click()
+        expect(graphml).to_be_enabled()
+        expect(main.get_by_test_id("stDownloadButtonError")).to_have_count(0)
         saved = tmp_path / "lab.graphml"
         info.value.save_as(saved)
         settle(page)
