@@ -115,7 +115,11 @@ class Researcher(SQLModel, table=True):
 class TrustRecord(SQLModel, table=True):
     """Every trust snapshot ever computed for a researcher (``core.trust``), newest last."""
 
-    __table_args__ = (Index("ix_trustrecord_researcher_time", "researcher_id", "computed_at"),)
+    __table_args__ = (
+        Index("ix_trustrecord_researcher_time", "researcher_id", "computed_at"),
+        # What a recompute reads of each person's latest record, without touching the table (revision 0010)
+        Index("ix_trustrecord_latest", "researcher_id", "id", "algorithm_version", "facts_digest"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     researcher_id: int = Field(foreign_key="researcher.id")
     computed_at: datetime = Field(default_factory=utcnow)

@@ -36,8 +36,15 @@ FETCH = 200_000  # rows per driver round trip
 
 
 def _packed(session: Session, sql: str) -> np.ndarray:
-    """One BIGINT column of ``sql`` as an int64 array, read in chunks (a server-side cursor on PostgreSQL)."""
+    """One BIGINT column of ``sql`` (named ``v``) as an int64 array, in no particular order.
+
+    SQLite: the column joined into one text by ``group_concat`` and parsed by NumPy, a third of the time of a row
+    per value through the driver (4.1 million bylines at a million works: 0.9 s instead of 2.2 s). PostgreSQL: read
+    in chunks through a server-side cursor."""
     conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        joined = conn.exec_driver_sql(f"SELECT group_concat(v) FROM ({sql})").scalar()
+        return np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, dtype=np.int64)
     if conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor(name="peerscope_trust_bulk")
         cursor.itersize = FETCH
@@ -62,7 +69,7 @@ def _peer_reviewed_sql() -> str:
     from core.trust_refresh import PEER_REVIEWED_TYPES
 
     types = ", ".join(f"'{t}'" for t in sorted(PEER_REVIEWED_TYPES - {"preprint"}))
-    return f"(w.type IN ({types}) AND (v.type IS NULL OR v.type <> 'repository'))"
+    return f"(w.type IN ({types}) AND (ven.type IS NULL OR ven.type <> 'repository'))"
 
 
 def _work_columns(session: Session) -> tuple[np.ndarray, ...]:
@@ -72,14 +79,14 @@ def _work_columns(session: Session) -> tuple[np.ndarray, ...]:
         f" + CASE WHEN {_peer_reviewed_sql()} THEN 2 ELSE 0 END"
         " + CASE WHEN w.is_retracted THEN 4 ELSE 0 END"
     )
-    # id | year | flags in one integer, citations in a second pass (both walk the primary key in order).
+    # id | year | flags in one integer, citations in a second pass.
     meta = _packed(
         session,
-        f"SELECT w.id * {1 << SHIFT} + COALESCE(w.year, 0) * 8 + {flags} FROM work w "
-        "LEFT OUTER JOIN venue v ON v.id = w.venue_id ORDER BY w.id",
+        f"SELECT w.id * {1 << SHIFT} + COALESCE(w.year, 0) * 8 + {flags} AS v FROM work w "
+        "LEFT OUTER JOIN venue ven ON ven.id = w.venue_id",
     )
     ids, rest = _split(meta)
-    cited = _packed(session, f"SELECT id * {1 << SHIFT} + COALESCE(cited_by_count, 0) FROM work ORDER BY id")
+    cited = _packed(session, f"SELECT id * {1 << SHIFT} + COALESCE(cited_by_count, 0) AS v FROM work")
     size = int(ids.max()) + 1 if len(ids) else 1
     year, flag, cites = (np.zeros(size, dtype=np.int64) for _ in range(3))
     year[ids], flag[ids] = rest >> 3, rest & 7
@@ -92,8 +99,8 @@ class Aggregates:
     """Per-researcher counts over the whole store, as Python lists indexed by researcher id."""
 
     def __init__(self, session: Session) -> None:
-        rid, wid = _split(_packed(session, f"SELECT researcher_id * {1 << SHIFT} + work_id FROM authorship "
-                                           "ORDER BY researcher_id, work_id"))  # fmt: skip
+        # Sorted by researcher, then work (the per-person runs below, and the self-citation lookups).
+        rid, wid = _split(np.sort(_packed(session, f"SELECT researcher_id * {1 << SHIFT} + work_id AS v FROM authorship")))
         size = int(rid.max()) + 1 if len(rid) else 1
         year, cites, flag = _work_columns(session)
         y, c, f = year[wid], cites[wid], flag[wid]
@@ -140,7 +147,7 @@ def _citations_received(session: Session, rid: np.ndarray, wid: np.ndarray, size
                         chunk: int = 1_000_000) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Citations each researcher's works received from stored works, and how many of them came from the
     researcher's own works (``trust_refresh._self_citation_shares`` counts the same pairs with a join)."""
-    cited, citing = _split(_packed(session, f"SELECT cited_work_id * {1 << SHIFT} + citing_work_id FROM citation "
+    cited, citing = _split(_packed(session, f"SELECT cited_work_id * {1 << SHIFT} + citing_work_id AS v FROM citation "
                                             "WHERE cited_work_id IS NOT NULL"))  # fmt: skip
     received = np.zeros(size, dtype=np.int64)
     own = np.zeros(size, dtype=np.int64)
@@ -163,10 +170,12 @@ def _citations_received(session: Session, rid: np.ndarray, wid: np.ndarray, size
             continue
         offset = np.arange(total) - np.repeat(np.cumsum(n) - n, n)
         author = by_work[np.repeat(start[cd], n) + offset]
-        wanted = (author << SHIFT) | np.repeat(cg, n)  # is that author also on the citing work?
+        # Is that author also on the citing work? Looked up in order: sorted first, the keys walk the bylines
+        # forward instead of jumping around them (at a million works, 2.5 s instead of 8 s for 43 million keys).
+        wanted = np.sort((author << SHIFT) | np.repeat(cg, n))
         pos = np.searchsorted(byline_keys, wanted)
         pos[pos == len(byline_keys)] = 0
-        own += np.bincount(author[byline_keys[pos] == wanted], minlength=size)
+        own += np.bincount(wanted[byline_keys[pos] == wanted] >> SHIFT, minlength=size)
     return received, own
 
 

@@ -7,16 +7,26 @@ latest one, so the history shows changes rather than repetitions.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+import gc
+import itertools
+import json
+import multiprocessing
+import os
+import threading
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import bindparam, func, text, update
 from sqlmodel import Session, select
 
 from core import metrics, trust
 from core.community import CommunityFacts, community_facts
-from core.ingest.bulk_sql import insert_rows
+from core.ingest.bulk_sql import import_pragmas, insert_rows
 from core.models import (
     Authorship,
     Citation,
@@ -31,6 +41,10 @@ from core.models import (
 
 PEER_REVIEWED_TYPES = {"article", "proceedings-article", "book-chapter", "review", "letter", "book"}
 BATCH = 2000
+# Changed people in the first batch of a recompute of everyone from which the scoring goes to worker processes
+# (a second each to start; a batch of 2,000 takes about 0.3 s to score).
+PARALLEL_FROM = 1000
+TRUST_CACHE_BYTES = 1536  # of SQLite page cache per person for a recompute of everyone (import_pragmas gives twice)
 # A recompute of this many people, and this share of the store, reads the whole store once (core.trust_bulk)
 # rather than batch by batch. At a million works a batch of 2,000 costs ~1.5 s and the whole read ~40 s: even
 # at a tenth of the store the one read is ahead.
@@ -59,15 +73,85 @@ def recompute_trust(
     if researcher_ids is None:
         from core.trust_bulk import all_trust_facts
 
-        batches = all_trust_facts(session=session, network=network, as_of=now, batch=BATCH, progress=progress)
-        # Each batch holds every researcher of an id range: their latest records are found by range, not by list.
-        return sum(_store_batch(session, facts, now, whole_range=True) for facts in batches if facts)
+        people = session.exec(select(func.count(Researcher.id))).one()
+        # SQLite: a page cache that holds the trust record indexes the new records go into (one entry of each per
+        # person, next to that person's older ones: all over both indexes) instead of spilling them to the log.
+        with collector_paused(), import_pragmas(session, input_bytes=TRUST_CACHE_BYTES * people):
+            batches = all_trust_facts(session=session, network=network, as_of=now, batch=BATCH, progress=progress)
+            # Each batch holds every researcher of an id range: their latest records are found by range, not by list.
+            return _store_all(session, (b for b in batches if b), now)
     changed = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         changed += _store_batch(session, trust_facts(session=session, researcher_ids=chunk, network=network, as_of=now), now)
         if progress:
             progress(min(start + BATCH, len(ids)), len(ids))
+    return changed
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection for the length of a recompute of everyone, then a collection.
+
+    The recompute holds a row per person (a million at a million works) and makes millions of short-lived
+    containers; each collector pass walks the young ones and, every so often, everything held: measured, a third of
+    the time spent building facts and snapshots. Nothing the recompute builds needs the collector to be freed."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+            gc.collect()
+
+
+def scoring_workers() -> int:
+    """Processes that score a recompute of everyone beside the one reading and writing the store: one per core
+    (``PEERSCOPE_TRUST_WORKERS`` overrides; 0 scores in this process)."""
+    configured = os.environ.get("PEERSCOPE_TRUST_WORKERS")
+    if configured is not None:
+        return max(0, int(configured))
+    cores = os.cpu_count() or 1
+    return cores if cores > 1 else 0
+
+
+def start_method() -> str:
+    """How worker processes start: forked from a process with one thread (the CLI, the benchmark: nothing to copy
+    again), spawned from a threaded one (the app server: a fork copies locks other threads may hold)."""
+    return "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _store_all(session: Session, batches: Iterator[list[trust.TrustFacts]], now: datetime) -> int:
+    """``_store_batch`` over the batches of a recompute of everyone, the scoring spread over worker processes.
+
+    After a change to the scoring every snapshot is new: scoring (six explained components and the suggestions)
+    and writing each as JSON is then most of the work, all of it pure Python. The workers score the batches that
+    this process has read (and skipped the unchanged people of), while it reads the next batches and writes the
+    scored ones, in order. Workers start once a batch holds enough changed people to be worth their start-up."""
+    stamp = now.isoformat(timespec="seconds")
+    batches = iter(batches)
+    changed, first = 0, []
+    for facts in batches:  # score in this process until a batch has enough changed people to start workers
+        todo = _changed(session, facts, whole_range=True)
+        if len(todo.facts) >= PARALLEL_FROM and (workers := scoring_workers()):
+            first = [todo]
+            break
+        changed += _write(session, todo, trust.score_rows(todo.facts, stamp), now)
+    else:
+        return changed
+    ctx = multiprocessing.get_context(start_method())
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=trust.start_scoring_worker,
+                             initargs=(trust.ALGORITHM_VERSION,)) as pool:  # fmt: skip
+        queue: deque = deque()
+        for todo in itertools.chain(first, (_changed(session, facts, whole_range=True) for facts in batches)):
+            queue.append((todo, pool.submit(trust.score_rows, todo.facts, stamp)))
+            while len(queue) > 2 * workers:  # keep every worker busy, and at most a few batches in memory
+                todo, scored = queue.popleft()
+                changed += _write(session, todo, scored.result(), now)
+        while queue:
+            todo, scored = queue.popleft()
+            changed += _write(session, todo, scored.result(), now)
     return changed
 
 
@@ -195,9 +279,30 @@ def assemble_facts(
         self_citation_share=self_share,
         open_merge_candidates=merges,
         as_of=as_of,
-        sources={"works": source, "citations": source, "identity": source},
+        sources=fact_sources(source, as_of),
         **counts,
     )
+
+
+# What a person's record and works carry (dated by the record's source), and what Peerscope itself holds or derives
+# (claims, follows, reviews, reports, the co-authorship network, self-citations among stored works, merges).
+RECORD_FACTS = ("has_persistent_id", "orcid", "works_count", "first_year", "last_year", "works_with_doi_or_arxiv",
+                "peer_reviewed_works", "citations", "h_index", "retracted_works")  # fmt: skip
+PEERSCOPE_FACTS = ("claim_status", "claim_verified", "network_score", "verified_followers", "verified_reviews",
+                   "upheld_reports", "self_citation_share", "open_merge_candidates")  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def fact_sources(source: str, as_of: str) -> dict[str, str]:
+    """Where each fact was read, by the fact's name (``TrustFacts.sources``): the record's source for what it
+    carries, "Peerscope <as_of>" for what the store holds itself. One dict per (source, date), shared by the
+    people read from it (facts are never modified).
+
+    >>> fact_sources("OpenAlex 2025-11-01", "2026-01-05")["works_count"], fact_sources("x", "2026-01-05")["claim_status"]
+    ('OpenAlex 2025-11-01', 'Peerscope 2026-01-05')
+    """
+    own = f"Peerscope {as_of}"
+    return {**dict.fromkeys(RECORD_FACTS, source), **dict.fromkeys(PEERSCOPE_FACTS, own)}
 
 
 MIN_CITATIONS_FOR_SELF_SHARE = 20
@@ -309,43 +414,62 @@ def _store_batch(session: Session, batch: list[trust.TrustFacts], now: datetime,
     would be the same, ``trust.facts_digest``). For the others the new snapshot is compared with the stored one, and
     stored only when it differs; when it does not, the latest record takes the new digest, so the next recompute
     skips that person."""
+    todo = _changed(session, batch, whole_range=whole_range)
+    return _write(session, todo, trust.score_rows(todo.facts, now.isoformat(timespec="seconds")), now)
+
+
+@dataclass
+class _Changed:
+    """The people of a batch whose facts changed since their latest snapshot, with what is needed to store theirs."""
+
+    facts: list[trust.TrustFacts]
+    digests: list[str]
+    latest: dict[int, tuple[int, str | None, str]]  # researcher id -> (record id, facts digest, algorithm version)
+    stored: dict[int, dict]  # record id -> snapshot, for the latest records of the current algorithm version
+
+
+def _changed(session: Session, batch: list[trust.TrustFacts], *, whole_range: bool) -> _Changed:
     if not batch:
-        return 0
+        return _Changed([], [], {}, {})
     ids = [f.researcher_id for f in batch]
     among = TrustRecord.researcher_id.between(ids[0], ids[-1]) if whole_range else TrustRecord.researcher_id.in_(ids)
-    newest = select(func.max(TrustRecord.id)).where(among).group_by(TrustRecord.researcher_id)
+    # Every record of the batch's people, in the order of the index that holds these columns (ix_trustrecord_latest):
+    # the last one read of each person is their latest. A person has a record per change, a handful at most.
     latest = {
         rid: (rec_id, digest, version)
-        for rec_id, rid, digest, version in session.execute(
-            select(TrustRecord.id, TrustRecord.researcher_id, TrustRecord.facts_digest, TrustRecord.algorithm_version)
-            .where(TrustRecord.id.in_(newest))
+        for rid, rec_id, version, digest in session.execute(
+            select(TrustRecord.researcher_id, TrustRecord.id, TrustRecord.algorithm_version, TrustRecord.facts_digest)
+            .where(among)
+            .order_by(TrustRecord.researcher_id, TrustRecord.id)
         )
     }
-    stamp = now.isoformat(timespec="seconds")
-    todo: list[tuple[trust.TrustFacts, str]] = []
-    for facts in batch:
-        digest = trust.facts_digest(facts)
-        old = latest.get(facts.researcher_id)
+    facts, digests = [], []
+    for f in batch:
+        digest = trust.facts_digest(f)
+        old = latest.get(f.researcher_id)
         if old is None or old[1] != digest:
-            todo.append((facts, digest))
+            facts.append(f)
+            digests.append(digest)
     # A record of another algorithm version differs from any new snapshot (which names its version): no need to read it.
-    compare = [old[0] for f, _ in todo if (old := latest.get(f.researcher_id)) and old[2] == trust.ALGORITHM_VERSION]
+    compare = [old[0] for f in facts if (old := latest.get(f.researcher_id)) and old[2] == trust.ALGORITHM_VERSION]
     stored = {}
     if compare:
         stored = {k: v for k, v in session.execute(select(TrustRecord.id, TrustRecord.snapshot).where(TrustRecord.id.in_(compare)))}
+    return _Changed(facts, digests, latest, stored)
+
+
+def _write(session: Session, todo: _Changed, scored: list[tuple], now: datetime) -> int:
+    """Store the scored snapshots (``trust.score_rows``) that differ from the stored ones; returns how many."""
     records, updates, redigest = [], [], []
-    for facts, digest in todo:
-        snap = trust.trust_snapshot(facts, computed_at=stamp)
-        data = trust.snapshot_to_dict(snap, copy=False)  # the snapshot is dropped right after
-        old = latest.get(facts.researcher_id)
-        if old is not None and old[0] in stored and _same(stored[old[0]], data):
+    for facts, digest, (rid, score, band, level, claim_status, data) in zip(todo.facts, todo.digests, scored, strict=True):
+        old = todo.latest.get(rid)
+        if old is not None and old[0] in todo.stored and _same(todo.stored[old[0]], json.loads(data)):
             redigest.append({"rec": old[0], "d": digest})
             continue
-        records.append({"researcher_id": facts.researcher_id, "computed_at": now, "algorithm_version": snap.algorithm_version,
-                        "score": snap.score, "band": snap.band, "level": snap.level, "claim_status": snap.claim_status,
+        records.append({"researcher_id": rid, "computed_at": now, "algorithm_version": trust.ALGORITHM_VERSION,
+                        "score": score, "band": band, "level": level, "claim_status": claim_status,
                         "snapshot": data, "facts_digest": digest})  # fmt: skip
-        updates.append({"rid": facts.researcher_id, "s": snap.score, "b": snap.band, "l": snap.level,
-                        "f": facts.first_year, "c": facts.citations})  # fmt: skip
+        updates.append({"rid": rid, "s": score, "b": band, "l": level, "f": facts.first_year, "c": facts.citations})
     if records:
         insert_rows(session, TrustRecord.__table__, records)  # Core (COPY on PostgreSQL): the ORM costs more per row
         _update_scores(session, updates)
@@ -360,7 +484,7 @@ def _update_scores(session: Session, updates: list[dict]) -> None:
 
     PostgreSQL: one ``UPDATE ... FROM unnest(arrays)``, six array parameters for the whole batch (a ``VALUES`` list
     of 12,000 scalar parameters cost more to bind than the scoring; a statement per row, more still).
-    Elsewhere: ``executemany``."""
+    SQLite: the driver's ``executemany``. Elsewhere: SQLAlchemy's."""
     if session.get_bind().dialect.name == "postgresql":
         columns = {"rid": "integer", "s": "integer", "b": "text", "l": "text", "f": "integer", "c": "integer"}
         arrays = ", ".join(f"CAST(:{k} AS {t}[])" for k, t in columns.items())
@@ -370,6 +494,13 @@ def _update_scores(session: Session, updates: list[dict]) -> None:
                 f"citations = v.c FROM unnest({arrays}) AS v(id, s, b, l, f, c) WHERE researcher.id = v.id"
             ),
             {k: [u[k] for u in updates] for k in columns},
+        )
+        return
+    if session.get_bind().dialect.name == "sqlite":  # the driver's executemany: SQLAlchemy's per-row handling cost more
+        session.connection().exec_driver_sql(
+            "UPDATE researcher SET trust_score = ?, trust_band = ?, trust_level = ?, first_year = ?, citations = ? "
+            "WHERE id = ?",
+            [(u["s"], u["b"], u["l"], u["f"], u["c"], u["rid"]) for u in updates],
         )
         return
     session.execute(

@@ -15,7 +15,7 @@ import streamlit as st
 
 from core.trust import BANDS, LEVEL_MEANING, WEIGHTS, explain_change
 from ui import escape_md
-from ui.widgets import plotly_figure
+from ui.widgets import SOURCE_NAMES, plotly_figure, source_name
 
 COMPONENT_COLUMNS = 3
 BAND_COLORS = {"Unverified": "orange", "Emerging": "blue", "Established": "green", "Trusted": "violet"}
@@ -102,11 +102,21 @@ def facts_table(components: Sequence[Mapping]) -> pd.DataFrame:
                 "Facts": "; ".join(
                     f"{k.replace('_', ' ')}: {fact_value(v)}" for k, v in (c.get("facts") or {}).items()
                 ),
-                "Sources": ", ".join(str(s) for s in c.get("sources") or []) or "store",
+                "Sources": ", ".join(dated_source(s) for s in c.get("sources") or []) or "store",
             }
             for c in components
         ]
     )
+
+
+def dated_source(label: object) -> str:
+    """A stored source label with the source's display name; Peerscope's own and the store's pass through.
+
+    >>> dated_source("openalex 2026-11-30"), dated_source("Peerscope 2026-11-30"), dated_source("store 2026-11-30")
+    ('OpenAlex 2026-11-30', 'Peerscope 2026-11-30', 'store 2026-11-30')
+    """
+    name, _, date = str(label).partition(" ")
+    return f"{source_name(name)} {date}".strip() if name.lower() in SOURCE_NAMES else str(label)
 
 
 def fact_value(v: object) -> str:

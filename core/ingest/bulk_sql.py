@@ -9,12 +9,15 @@ Python and written with one ``executemany`` per table.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlmodel import Session
+
+from core.json_text import JsonText
 
 
 def _import_cache_kib() -> int:
@@ -93,13 +96,20 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
         return
     if dialect.name != "sqlite":
         for chunk in in_chunks(rows, INSERT_CHUNK):
-            conn.execute(insert(table), chunk)
+            conn.execute(insert(table), [_decoded(row) for row in chunk])
         return
     processors = [_processor(table.c[name].type, dialect) for name in names]
     columns = ", ".join(f'"{name}"' for name in names)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
     for chunk in in_chunks(rows, INSERT_CHUNK):
         conn.exec_driver_sql(sql, _bound_rows(chunk, names, processors))
+
+
+def _decoded(row: dict) -> dict:
+    """``row`` with its JSON text values as the objects they encode, for the column types to serialise again."""
+    if not any(type(v) is JsonText for v in row.values()):
+        return row
+    return {k: json.loads(v) if type(v) is JsonText else v for k, v in row.items()}
 
 
 def _bound_rows(rows: Sequence[dict], names: list[str], processors: list) -> list[tuple]:
@@ -138,6 +148,8 @@ def _processor(type_, dialect):
     seen: dict[tuple, str] = {}  # most JSON values of an import are the same few short lists of strings
 
     def json_list(value):
+        if type(value) is JsonText:  # serialised already (core.trust.score_rows)
+            return str(value)
         if type(value) is list and all(type(v) is str for v in value):
             key = tuple(value)
             out = seen.get(key)

@@ -12,13 +12,13 @@ from dataclasses import replace
 import pytest
 from sqlmodel import select
 
-from core import accounts, claims, discussion, moderation, social
+from core import accounts, claims, discussion, moderation, social, trust
 from core.__main__ import main as cli
 from core.db import session_scope
 from core.ingest.loader import import_paths
-from core.models import MergeCandidate, Researcher, User, utcnow
+from core.models import MergeCandidate, Researcher, TrustRecord, User, utcnow
 from core.trust_bulk import Aggregates, all_trust_facts
-from core.trust_refresh import network_scores, recompute_trust, trust_facts
+from core.trust_refresh import network_scores, recompute_trust, record_sources, trust_facts
 
 ORCID = "0000-0002-1825-0097"
 OPENALEX = ("openalex-snowball", "openalex-ego-bangor")
@@ -117,6 +117,75 @@ def test_recompute_of_everyone_stores_what_the_per_batch_path_would(store) -> No
         s.get(Researcher, ids[10]).orcid = "0000-0001-5109-3700"  # an identifier more: a higher score
         assert recompute_trust(session=s) == 1
         assert recompute_trust(session=s, researcher_ids=ids) == 0
+
+
+def test_each_component_names_where_its_facts_were_read(store, shared_data) -> None:
+    """The record and impact come from the person's OpenAlex author record (dated by when it was read), identity
+    and integrity from that record and Peerscope, the network and community from Peerscope itself. A person known only
+    from bylines has no record of their own: their works facts are dated by the store."""
+    authors = shared_data / "openalex-ego-bangor" / "authors.jsonl"
+    import_paths([authors], engine=store)
+    author = json.loads(authors.open().readline())["id"].rsplit("/", 1)[-1]
+    with session_scope(store) as s:
+        rid = s.exec(select(Researcher.id).where(Researcher.openalex_id == author)).one()
+        bare = next(r for r in sorted(s.exec(select(Researcher.id))) if r not in record_sources(s, [r]))
+        read = record_sources(s, [rid])[rid]  # when the import saw the author record
+        assert read.startswith("openalex 20")
+        for facts in (trust_facts(session=s, researcher_ids=[rid, bare]), _bulk(s, {}).values()):
+            by_id = {f.researcher_id: f for f in facts}
+            own = f"Peerscope {by_id[rid].as_of}"
+            sources = {c.key: c.sources for c in trust.trust_snapshot(by_id[rid]).components}
+            assert sources["record"] == sources["impact"] == [read]
+            assert sources["identity"] == sources["integrity"] == [read, own]  # retractions are on the record
+            assert sources["network"] == sources["community"] == [own]
+            bare_sources = {c.key: c.sources for c in trust.trust_snapshot(by_id[bare]).components}
+            assert bare_sources["record"] == [f"store {by_id[bare].as_of}"]
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_a_rescore_scored_by_worker_processes_stores_what_one_process_would(store, monkeypatch, start) -> None:
+    """After a change to the scoring every snapshot is new. Scored by two worker processes (forked, as from the CLI,
+    or spawned, as from the app server), batch by batch, the stored records are the ones a rescore in this process
+    stores, in the same order, and name the new version."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from core import trust_refresh
+
+    submitted = []
+
+    class Pool(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            submitted.append(len(args[0]))
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(trust_refresh, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(trust_refresh, "start_method", lambda: start)
+    monkeypatch.setattr(trust_refresh, "BATCH", 40)
+    monkeypatch.setattr(trust_refresh, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(trust, "ALGORITHM_VERSION", "trust-rescore-test")
+    now = utcnow()
+
+    def rescore(workers: int) -> tuple[int, list]:
+        monkeypatch.setenv("PEERSCOPE_TRUST_WORKERS", str(workers))
+        with session_scope(store) as s:
+            changed = recompute_trust(session=s, now=now)
+            rows = s.exec(
+                select(TrustRecord.researcher_id, TrustRecord.score, TrustRecord.band, TrustRecord.level,
+                       TrustRecord.claim_status, TrustRecord.snapshot, TrustRecord.facts_digest)
+                .where(TrustRecord.algorithm_version == "trust-rescore-test")
+                .order_by(TrustRecord.id)
+            ).all()  # fmt: skip
+            s.rollback()
+        return changed, [tuple(r) for r in rows]
+
+    alone = rescore(0)
+    assert submitted == []
+    spread = rescore(2)
+    with session_scope(store) as s:
+        people = len(s.exec(select(Researcher.id)).all())
+    assert sum(submitted) == people and len(submitted) > 2  # every person went to a worker, batch by batch
+    assert spread == alone and alone[0] == people == len(alone[1])
+    assert {r[5]["algorithm_version"] for r in spread[1]} == {"trust-rescore-test"}
 
 
 def test_cli_recomputes_everyone_or_the_named(store, capsys) -> None:
