@@ -78,6 +78,10 @@ __all__ = [
 ]
 
 ALGORITHM_VERSION = "trust-1"
+# Part of every facts digest: raised when what a snapshot says changes for the same facts and the same scoring, so
+# the next recompute scores everyone again and stores the snapshots that read differently (the method stays the
+# same, and the history does not report a change of method). 2: each component names where its facts were read.
+SNAPSHOT_FORMAT = 2
 
 BANDS: list[tuple[int, str, str]] = [
     (0, "Unverified", "Little verifiable evidence yet: check claims about this person yourself."),
@@ -491,7 +495,7 @@ _DIGESTED = tuple(f.name for f in fields(TrustFacts) if f.name not in ("research
 
 
 def facts_digest(facts: TrustFacts) -> str:
-    """A short fingerprint of what a snapshot is computed from, with the algorithm version.
+    """A short fingerprint of what a snapshot is computed from, with the algorithm version and the snapshot format.
 
     :func:`trust_snapshot` is a pure function of its facts; the date they were read (``as_of``, and the dated
     ``sources``) is only carried into the snapshot, never scored, so it is left out, as is the researcher's own id
@@ -505,7 +509,7 @@ def facts_digest(facts: TrustFacts) -> str:
     False
     """
     values = tuple(getattr(facts, name) for name in _DIGESTED)
-    return hashlib.sha1(repr((ALGORITHM_VERSION, values)).encode()).hexdigest()[:20]
+    return hashlib.sha1(repr((ALGORITHM_VERSION, SNAPSHOT_FORMAT, values)).encode()).hexdigest()[:20]
 
 
 def snapshot_to_dict(snapshot: TrustSnapshot, *, copy: bool = True) -> dict[str, Any]:
