@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
     log("trust recompute, all researchers")
     result["trust_all"] = measure.run_child({"task": "trust", "url": url, "kind": "all"}, work)
-    log("trust rescore, all researchers (as after a scoring change; rolled back)")
+    log("trust rescore, all researchers (as after a scoring change; committed, then its records deleted)")
     result["trust_rescore"] = measure.run_child({"task": "trust", "url": url, "kind": "rescore"}, work)
     report.write(result, out)
     if extra_file:
@@ -172,7 +172,7 @@ def _remeasure(args, out: Path, label: str) -> int:
         first = measure.run_child({"task": "trust", "url": url, "kind": "all"}, work)
         result["trust_all"] = {**measure.run_child({"task": "trust", "url": url, "kind": "all"}, work),
                                "first_run": first}  # fmt: skip
-        log("trust rescore, all researchers (as after a scoring change; rolled back)")
+        log("trust rescore, all researchers (as after a scoring change; committed, then its records deleted)")
         result["trust_rescore"] = measure.run_child({"task": "trust", "url": url, "kind": "rescore"}, work)
     paths = report.write(result, out)
     print(report.table(result))
