@@ -13,9 +13,10 @@ Here the store is read once, as integer columns, and every count is a vectorised
   one of whose citing work's authors is also an author of the cited work, counted once per such author).
 
 Each pair of ids is read as one 64-bit integer (``a * 2**32 + b``), the cheapest shape a database driver hands
-to Python. The facts are the same as ``trust_facts`` gives, field by field; ``tests/unit/test_trust_bulk.py``
+to Python; SQLite hands a whole column over as one comma-joined text, which NumPy parses. The facts are the same as ``trust_facts`` gives, field by field; ``tests/unit/test_trust_bulk.py``
 compares the two on stores of real records, on SQLite and PostgreSQL. Memory is about 40 bytes per byline and
-per citation (under 1 GB at a million works), which is why page code never takes this path.
+per citation (under 1 GB at a million works, and for a moment the text of the largest column, about 150 MB),
+which is why page code never takes this path.
 """
 
 from __future__ import annotations

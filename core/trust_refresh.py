@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 
 from core import metrics, trust
 from core.community import CommunityFacts, community_facts
-from core.ingest.bulk_sql import import_pragmas, insert_rows
+from core.ingest.bulk_sql import insert_rows
 from core.models import (
     Authorship,
     Citation,
@@ -44,7 +44,6 @@ BATCH = 2000
 # Changed people in the first batch of a recompute of everyone from which the scoring goes to worker processes
 # (a second each to start; a batch of 2,000 takes about 0.3 s to score).
 PARALLEL_FROM = 1000
-TRUST_CACHE_BYTES = 1536  # SQLite page cache per person for a recompute of everyone (import_pragmas gives twice this)
 # A recompute of this many people, and this share of the store, reads the whole store once (core.trust_bulk)
 # rather than batch by batch. At a million works a batch of 2,000 costs ~1.5 s and the whole read ~40 s: even
 # at a tenth of the store the one read is ahead.
@@ -73,11 +72,7 @@ def recompute_trust(
     if researcher_ids is None:
         from core.trust_bulk import all_trust_facts
 
-        people = session.exec(select(func.count(Researcher.id))).one()
-        # SQLite: a page cache the size of the new records (about 2.5 KB a person), so that changed pages stay in
-        # memory until the commit instead of spilling to the log mid-transaction: each page read then searches a
-        # longer log (at a million works, inserting the records took 54 s with the usual cache, 45 s with this one).
-        with collector_paused(), import_pragmas(session, input_bytes=TRUST_CACHE_BYTES * people):
+        with collector_paused():
             batches = all_trust_facts(session=session, network=network, as_of=now, batch=BATCH, progress=progress)
             # Each batch holds every researcher of an id range: their latest records are found by range, not by list.
             return _store_all(session, (b for b in batches if b), now)
