@@ -91,7 +91,7 @@ def table(result: dict) -> str:
     added = f"+{meta['extra_works']:,} works"
     for key, label, target in (("trust_all", "Trust recompute, all researchers", TRUST_ALL_TARGET),
                                ("trust_rescore", "Trust rescore, all researchers, as after a scoring change (every "
-                                "snapshot scored and written)", TRUST_ALL_TARGET),
+                                "snapshot scored, written and committed)", TRUST_ALL_TARGET),
                                ("trust_incremental", f"Trust recompute after {added}", TRUST_INCREMENTAL_TARGET)):  # fmt: skip
         t = result.get(key) or {}
         if key == "trust_rescore" and not t:
