@@ -139,6 +139,10 @@ def test_trust_card_tables_are_drawn_when_opened(open_app, bangor_url):
     facts = _table(at, "Facts")
     assert list(facts.columns) == ["Component", "Points", "Facts", "Sources"]
     assert list(facts["Component"]) == [p.proto.text.split(" · ")[0].strip("*") for p in at.get("progress")]
+    sources = dict(zip(facts["Component"], facts["Sources"], strict=True))  # where each component's facts were read
+    assert re.fullmatch(r"OpenAlex \d{4}-\d\d-\d\d", sources["Record"]), sources
+    assert sources["Impact"] == sources["Record"] and sources["Identity"].startswith(sources["Record"] + ", Peerscope ")
+    assert re.fullmatch(r"Peerscope \d{4}-\d\d-\d\d", sources["Community"]) and sources["Network"] == sources["Community"]
     _open_panel(at, f"trust_{rid}_how", True)
     assert list(_table(at, "Band")["Band"]) == [band for _, band, _ in BANDS]
     assert list(_table(at, "Level")["Level"]) == list(LEVEL_MEANING)
