@@ -12,7 +12,6 @@ import itertools
 import json
 import multiprocessing
 import os
-import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -113,10 +112,14 @@ def scoring_workers() -> int:
     return cores if cores > 1 else 0
 
 
-def start_method() -> str:
-    """How worker processes start: forked from a process with one thread (the CLI, the benchmark: nothing to copy
-    again), spawned from a threaded one (the app server: a fork copies locks other threads may hold)."""
-    return "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+def start_method() -> str | None:
+    """How worker processes start: forked, where the platform can fork; elsewhere none start, and this process scores.
+
+    Not spawned: a spawned process imports the parent's main module again, and under Streamlit that is the page
+    script that ran the import (a CI run caught it: the workers ran app.py, and the pool broke). A fork from the
+    threaded app server is safe here because the children only score: they take batches from the pool's queue and
+    never log, open a file, or use the database connections they inherit (a child leaves without closing them)."""
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else None
 
 
 def _store_all(session: Session, batches: Iterator[list[trust.TrustFacts]], now: datetime) -> int:
@@ -131,13 +134,13 @@ def _store_all(session: Session, batches: Iterator[list[trust.TrustFacts]], now:
     changed, first = 0, []
     for facts in batches:  # score in this process until a batch has enough changed people to start workers
         todo = _changed(session, facts, whole_range=True)
-        if len(todo.facts) >= PARALLEL_FROM and (workers := scoring_workers()):
+        if len(todo.facts) >= PARALLEL_FROM and (workers := scoring_workers()) and (method := start_method()):
             first = [todo]
             break
         changed += _write(session, todo, trust.score_rows(todo.facts, stamp), now)
     else:
         return changed
-    ctx = multiprocessing.get_context(start_method())
+    ctx = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=trust.start_scoring_worker,
                              initargs=(trust.ALGORITHM_VERSION,)) as pool:  # fmt: skip
         queue: deque = deque()

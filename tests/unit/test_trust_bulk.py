@@ -142,14 +142,25 @@ def test_each_component_names_where_its_facts_were_read(store, shared_data) -> N
             assert bare_sources["record"] == [f"store {by_id[bare].as_of}"]
 
 
-@pytest.mark.parametrize("start", ["fork", "spawn"])
-def test_a_rescore_scored_by_worker_processes_stores_what_one_process_would(store, monkeypatch, start) -> None:
-    """After a change to the scoring every snapshot is new. Scored by two worker processes (forked, as from the CLI,
-    or spawned, as from the app server), batch by batch, the stored records are the ones a rescore in this process
-    stores, in the same order, and name the new version."""
+def test_a_rescore_scored_by_worker_processes_stores_what_one_process_would(store, monkeypatch, tmp_path) -> None:
+    """After a change to the scoring every snapshot is new. Scored by two forked worker processes, batch by batch,
+    the stored records are the ones a rescore in this process stores, in the same order, and name the new version.
+    As under the app server: another thread is running, and the main module is a script with no ``__main__`` guard
+    (Streamlit runs the page as ``__main__``), which a worker must not import again."""
+    import sys
+    import threading
+    import types
     from concurrent.futures import ProcessPoolExecutor
 
     from core import trust_refresh
+
+    script = tmp_path / "page.py"
+    script.write_text("raise SystemExit('a scoring worker imported the main module')\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    server = threading.Event()
+    threading.Thread(target=server.wait, daemon=True).start()
 
     submitted = []
 
@@ -159,7 +170,6 @@ def test_a_rescore_scored_by_worker_processes_stores_what_one_process_would(stor
             return super().submit(fn, *args, **kwargs)
 
     monkeypatch.setattr(trust_refresh, "ProcessPoolExecutor", Pool)
-    monkeypatch.setattr(trust_refresh, "start_method", lambda: start)
     monkeypatch.setattr(trust_refresh, "BATCH", 40)
     monkeypatch.setattr(trust_refresh, "PARALLEL_FROM", 10)
     monkeypatch.setattr(trust, "ALGORITHM_VERSION", "trust-rescore-test")
@@ -180,7 +190,12 @@ def test_a_rescore_scored_by_worker_processes_stores_what_one_process_would(stor
 
     alone = rescore(0)
     assert submitted == []
+    can_fork = trust_refresh.start_method
+    monkeypatch.setattr(trust_refresh, "start_method", lambda: None)  # a platform that cannot fork
+    assert rescore(2) == alone and submitted == []
+    monkeypatch.setattr(trust_refresh, "start_method", can_fork)
     spread = rescore(2)
+    server.set()
     with session_scope(store) as s:
         people = len(s.exec(select(Researcher.id)).all())
     assert sum(submitted) == people and len(submitted) > 2  # every person went to a worker, batch by batch
