@@ -93,16 +93,17 @@ def component_bar(c: Mapping) -> None:
 
 
 def facts_table(components: Sequence[Mapping]) -> pd.DataFrame:
-    """One row per component: points, the facts it used and the sources (with dates) they came from."""
+    """One row per component: points, where its facts were read (with dates), then the facts (the long column last,
+    so the sources show without scrolling)."""
     return pd.DataFrame(
         [
             {
                 "Component": c["label"],
                 "Points": f"{c['points']:.1f}",
+                "Sources": ", ".join(dated_source(s) for s in c.get("sources") or []) or "store",
                 "Facts": "; ".join(
                     f"{k.replace('_', ' ')}: {fact_value(v)}" for k, v in (c.get("facts") or {}).items()
                 ),
-                "Sources": ", ".join(dated_source(s) for s in c.get("sources") or []) or "store",
             }
             for c in components
         ]

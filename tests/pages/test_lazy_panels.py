@@ -137,7 +137,7 @@ def test_trust_card_tables_are_drawn_when_opened(open_app, bangor_url):
     assert [list(t.value.columns) for t in at.dataframe] == [["Source", "File", "Records", "Last seen"]]  # provenance
     _open_panel(at, f"trust_{rid}_facts", True)
     facts = _table(at, "Facts")
-    assert list(facts.columns) == ["Component", "Points", "Facts", "Sources"]
+    assert list(facts.columns) == ["Component", "Points", "Sources", "Facts"]
     assert list(facts["Component"]) == [p.proto.text.split(" · ")[0].strip("*") for p in at.get("progress")]
     sources = dict(zip(facts["Component"], facts["Sources"], strict=True))  # where each component's facts were read
     assert re.fullmatch(r"OpenAlex \d{4}-\d\d-\d\d", sources["Record"]), sources
