@@ -48,7 +48,6 @@ seed page shows.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import itertools
 import math
@@ -480,15 +479,6 @@ def score_rows(batch: list[TrustFacts], computed_at: str) -> list[tuple[int, int
         data = JsonText(orjson.dumps(snap).decode())
         out.append((facts.researcher_id, snap.score, snap.band, snap.level, snap.claim_status, data))
     return out
-
-
-def start_scoring_worker(version: str) -> None:
-    """Set up a process that only runs :func:`score_rows` for a recompute: score as ``version`` (the parent's), and
-    without the cyclic garbage collector (scoring builds no cycles; the collector's passes over the thousands of
-    containers a batch makes cost a third of the scoring)."""
-    global ALGORITHM_VERSION
-    ALGORITHM_VERSION = version
-    gc.disable()
 
 
 _DIGESTED = tuple(f.name for f in fields(TrustFacts) if f.name not in ("researcher_id", "as_of", "sources"))

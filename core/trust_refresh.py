@@ -141,8 +141,8 @@ def _store_all(session: Session, batches: Iterator[list[trust.TrustFacts]], now:
     else:
         return changed
     ctx = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=trust.start_scoring_worker,
-                             initargs=(trust.ALGORITHM_VERSION,)) as pool:  # fmt: skip
+    # A forked worker starts as this process is: the same algorithm version, and no cyclic collector (paused).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         queue: deque = deque()
         for todo in itertools.chain(first, (_changed(session, facts, whole_range=True) for facts in batches)):
             queue.append((todo, pool.submit(trust.score_rows, todo.facts, stamp)))
