@@ -345,8 +345,9 @@ def task_trust(spec: dict) -> dict:
     """``recompute_trust`` for all researchers (``ids`` absent) or the given ones, committed.
 
     ``kind == "rescore"``: all researchers as after a change to the scoring (``core.trust.ALGORITHM_VERSION``
-    bumped, so no person's facts digest matches and every snapshot is scored and stored again), committed (the
-    time includes the commit, which writes what SQLite's page cache still holds), then the records of the bumped
+    bumped, so no person's facts digest matches and every snapshot is scored and stored again), committed as
+    ``python -m core trust --all`` commits it, every ``COMMIT_EVERY`` people (the time includes the last commit,
+    which writes what SQLite's page cache still holds), then the records of the bumped
     version are deleted again, untimed: the store keeps its snapshots (the scores on the researcher rows are the same,
     the scoring being the same), and the run measures the worst case of a recompute of everyone."""
     from sqlalchemy import delete, func
@@ -355,7 +356,7 @@ def task_trust(spec: dict) -> dict:
     from core import trust
     from core.db import make_engine, session_scope
     from core.models import Researcher, TrustRecord
-    from core.trust_refresh import recompute_trust
+    from core.trust_refresh import COMMIT_EVERY, recompute_trust
 
     engine = make_engine(spec["url"])
     ids = spec.get("ids")
@@ -368,7 +369,8 @@ def task_trust(spec: dict) -> dict:
     t0 = time.perf_counter()
     with session_scope(engine) as s:
         total = s.exec(select(func.count()).select_from(Researcher)).one() if ids is None else len(ids)
-        changed = recompute_trust(session=s, researcher_ids=ids)
+        # Everyone as ``python -m core trust --all`` does it: committed every COMMIT_EVERY people
+        changed = recompute_trust(session=s, researcher_ids=ids, commit_every=COMMIT_EVERY if ids is None else None)
     seconds = time.perf_counter() - t0
     if rescore:
         with session_scope(engine) as s:

@@ -263,7 +263,7 @@ def cmd_trust(args, engine) -> int:
 
     from tqdm import tqdm
 
-    from core.trust_refresh import recompute_trust
+    from core.trust_refresh import COMMIT_EVERY, recompute_trust
 
     if args.everyone == bool(args.researchers):
         raise InvalidInput("name researchers to recompute, or --all for everyone (not both)")
@@ -276,7 +276,10 @@ def cmd_trust(args, engine) -> int:
             bar.total, seen[0] = total, done
             bar.update(done - bar.n)
 
-        changed = recompute_trust(session=s, researcher_ids=ids, progress=progress)
+        # Everyone: committed as it goes (the app's writes wait for a batch, not the whole run; a stopped run keeps
+        # what it stored and the next one resumes).
+        changed = recompute_trust(session=s, researcher_ids=ids, progress=progress,
+                                  commit_every=COMMIT_EVERY if ids is None else None)
         bar.close()
     seen, seconds = seen[0], round(time.perf_counter() - started, 2)
     if args.json:

@@ -116,8 +116,8 @@ class TrustRecord(SQLModel, table=True):
     """Every trust snapshot ever computed for a researcher (``core.trust``), newest last."""
 
     __table_args__ = (
-        Index("ix_trustrecord_researcher_time", "researcher_id", "computed_at"),
-        # What a recompute reads of each person's latest record, without touching the table (revision 0010)
+        # What a recompute reads of each person's latest record, without touching the table (revision 0010); a
+        # person's history reads it too (in id order). No index on time: no query reads by it (revision 0011).
         Index("ix_trustrecord_latest", "researcher_id", "id", "algorithm_version", "facts_digest"),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -47,6 +47,9 @@ PARALLEL_FROM = 1000
 # rather than batch by batch. At a million works a batch of 2,000 costs ~1.5 s and the whole read ~40 s: even
 # at a tenth of the store the one read is ahead.
 BULK_FROM, BULK_SHARE = 20_000, 0.1
+# People checked between two commits of a recompute of everyone run on its own (``trust --all``): at a million works
+# about three seconds of holding the write lock (see ``recompute_trust``).
+COMMIT_EVERY = 20_000
 
 
 def recompute_trust(
@@ -55,13 +58,22 @@ def recompute_trust(
     researcher_ids: Iterable[int] | None = None,
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    commit_every: int | None = None,
 ) -> int:
     """Recompute snapshots for the given researchers (all when ``None``); returns how many changed.
 
     All researchers: the facts come from one read of the store (``core.trust_bulk``), the same facts as
     :func:`trust_facts` gathers batch by batch for a given few. Given so many that the batches would cost more than
     that one read (an import that brings most of a store), everyone is recomputed the same way: the others' facts
-    are checked too, and only the snapshots that changed are stored. ``progress(done, total)`` follows the batches."""
+    are checked too, and only the snapshots that changed are stored. ``progress(done, total)`` follows the batches.
+
+    ``commit_every``: in a recompute of everyone, commit ``session`` each time about this many people have been
+    checked (what the session held before is committed with the first batch). A recompute of everyone after a
+    change to the scoring runs for minutes; committed as it goes, it holds SQLite's one write lock a batch at a
+    time, so the app's writes (a follow, a vote) wait for a batch and not for the whole run, the write-ahead log
+    stays small (each commit checkpoints it), and a run that is stopped keeps what it stored: run again, it skips
+    the people already done (their facts digests match). Left ``None`` (an import, a claim), the recompute is part
+    of the caller's transaction."""
     now = now or utcnow()
     network = network_scores(session=session)
     if researcher_ids is not None:
@@ -71,10 +83,13 @@ def recompute_trust(
     if researcher_ids is None:
         from core.trust_bulk import all_trust_facts
 
+        # The newest record before the facts are read: a later one (another writer's, between two of this run's
+        # commits) was computed from newer facts than this run holds, and is left as the person's latest.
+        before = session.execute(select(func.max(TrustRecord.id))).scalar() or 0
         with collector_paused():
             batches = all_trust_facts(session=session, network=network, as_of=now, batch=BATCH, progress=progress)
             # Each batch holds every researcher of an id range: their latest records are found by range, not by list.
-            return _store_all(session, (b for b in batches if b), now)
+            return _store_all(session, (b for b in batches if b), now, commit_every=commit_every, before=before)
     changed = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
@@ -122,36 +137,52 @@ def start_method() -> str | None:
     return "fork" if "fork" in multiprocessing.get_all_start_methods() else None
 
 
-def _store_all(session: Session, batches: Iterator[list[trust.TrustFacts]], now: datetime) -> int:
+def _store_all(session: Session, batches: Iterator[list[trust.TrustFacts]], now: datetime, *,
+               commit_every: int | None = None, before: int | None = None) -> int:
     """``_store_batch`` over the batches of a recompute of everyone, the scoring spread over worker processes.
 
     After a change to the scoring every snapshot is new: scoring (six explained components and the suggestions)
     and writing each as JSON is then most of the work, all of it pure Python. The workers score the batches that
     this process has read (and skipped the unchanged people of), while it reads the next batches and writes the
-    scored ones, in order. Workers start once a batch holds enough changed people to be worth their start-up."""
+    scored ones, in order. Workers start once a batch holds enough changed people to be worth their start-up.
+
+    ``commit_every`` and ``before``: see :func:`recompute_trust`."""
     stamp = now.isoformat(timespec="seconds")
     batches = iter(batches)
-    changed, first = 0, []
+    changed, first, since_commit = 0, [], 0
+
+    def write(todo: _Changed, scored: list[tuple]) -> int:
+        nonlocal since_commit
+        stored = _write(session, todo, scored, now)
+        since_commit += todo.checked
+        if commit_every and since_commit >= commit_every:
+            session.commit()
+            since_commit = 0
+        return stored
+
+    def changed_of(facts: list[trust.TrustFacts]) -> _Changed:
+        return _changed(session, facts, whole_range=True, before=before)
+
     for facts in batches:  # score in this process until a batch has enough changed people to start workers
-        todo = _changed(session, facts, whole_range=True)
+        todo = changed_of(facts)
         if len(todo.facts) >= PARALLEL_FROM and (workers := scoring_workers()) and (method := start_method()):
             first = [todo]
             break
-        changed += _write(session, todo, trust.score_rows(todo.facts, stamp), now)
+        changed += write(todo, trust.score_rows(todo.facts, stamp))
     else:
         return changed
     ctx = multiprocessing.get_context(method)
     # A forked worker starts as this process is: the same algorithm version, and no cyclic collector (paused).
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         queue: deque = deque()
-        for todo in itertools.chain(first, (_changed(session, facts, whole_range=True) for facts in batches)):
+        for todo in itertools.chain(first, (changed_of(facts) for facts in batches)):
             queue.append((todo, pool.submit(trust.score_rows, todo.facts, stamp)))
             while len(queue) > 2 * workers:  # keep every worker busy, and at most a few batches in memory
                 todo, scored = queue.popleft()
-                changed += _write(session, todo, scored.result(), now)
+                changed += write(todo, scored.result())
         while queue:
             todo, scored = queue.popleft()
-            changed += _write(session, todo, scored.result(), now)
+            changed += write(todo, scored.result())
     return changed
 
 
@@ -426,9 +457,13 @@ class _Changed:
     digests: list[str]
     latest: dict[int, tuple[int, str | None, str]]  # researcher id -> (record id, facts digest, algorithm version)
     stored: dict[int, dict]  # record id -> snapshot, for the latest records of the current algorithm version
+    checked: int = 0  # people of the batch
 
 
-def _changed(session: Session, batch: list[trust.TrustFacts], *, whole_range: bool) -> _Changed:
+def _changed(session: Session, batch: list[trust.TrustFacts], *, whole_range: bool, before: int | None = None
+             ) -> _Changed:
+    """The people of ``batch`` to score. ``before``: leave out a person whose latest record is newer than that record
+    id (stored by another writer after the facts of ``batch`` were read)."""
     if not batch:
         return _Changed([], [], {}, {})
     ids = [f.researcher_id for f in batch]
@@ -447,6 +482,8 @@ def _changed(session: Session, batch: list[trust.TrustFacts], *, whole_range: bo
     for f in batch:
         digest = trust.facts_digest(f)
         old = latest.get(f.researcher_id)
+        if before is not None and old is not None and old[0] > before:
+            continue
         if old is None or old[1] != digest:
             facts.append(f)
             digests.append(digest)
@@ -455,7 +492,7 @@ def _changed(session: Session, batch: list[trust.TrustFacts], *, whole_range: bo
     stored = {}
     if compare:
         stored = {k: v for k, v in session.execute(select(TrustRecord.id, TrustRecord.snapshot).where(TrustRecord.id.in_(compare)))}
-    return _Changed(facts, digests, latest, stored)
+    return _Changed(facts, digests, latest, stored, len(batch))
 
 
 def _write(session: Session, todo: _Changed, scored: list[tuple], now: datetime) -> int:
@@ -471,7 +508,8 @@ def _write(session: Session, todo: _Changed, scored: list[tuple], now: datetime)
                         "snapshot": data, "facts_digest": digest})  # fmt: skip
         updates.append({"rid": rid, "s": score, "b": band, "l": level, "f": facts.first_year, "c": facts.citations})
     if records:
-        insert_rows(session, TrustRecord.__table__, records)  # Core (COPY on PostgreSQL): the ORM costs more per row
+        # Core (COPY on PostgreSQL): the ORM costs more per row. The snapshots are JSON text already (score_rows).
+        insert_rows(session, TrustRecord.__table__, records, json_text=("snapshot",))
         _update_scores(session, updates)
     if redigest:
         table = TrustRecord.__table__

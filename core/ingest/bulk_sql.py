@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlmodel import Session
-
-from core.json_text import JsonText
 
 
 def _import_cache_kib() -> int:
@@ -79,12 +77,15 @@ def allocate_ids(session: Session, table: Table, n: int) -> list[int]:
     return list(range(start, start + n))
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
+def insert_rows(session: Session, table: Table, rows: list[dict], *, json_text: Collection[str] = ()) -> None:
     """``INSERT`` many rows (dicts with the same keys), in chunks.
 
     On SQLite the rows go to the driver's ``executemany`` as tuples, each value passed through the column type's own
     bind processor (so JSON and datetimes are stored exactly as through the ORM): SQLAlchemy's per-row parameter
     handling cost about as much as SQLite's own work. Elsewhere, Core ``executemany``.
+
+    ``json_text``: JSON columns whose values are serialised already (text from ``json.dumps``, as a worker process
+    hands back a trust snapshot): stored as they are, not serialised again.
     """
     if not rows:
         return
@@ -92,24 +93,24 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     dialect = conn.dialect
     names = list(rows[0])
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        _copy_rows(conn, table, names, rows)
+        _copy_rows(conn, table, names, rows, json_text)
         return
     if dialect.name != "sqlite":
         for chunk in in_chunks(rows, INSERT_CHUNK):
-            conn.execute(insert(table), [_decoded(row) for row in chunk])
+            conn.execute(insert(table), [_decoded(row, json_text) for row in chunk])
         return
-    processors = [_processor(table.c[name].type, dialect) for name in names]
+    processors = [None if name in json_text else _processor(table.c[name].type, dialect) for name in names]
     columns = ", ".join(f'"{name}"' for name in names)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
     for chunk in in_chunks(rows, INSERT_CHUNK):
         conn.exec_driver_sql(sql, _bound_rows(chunk, names, processors))
 
 
-def _decoded(row: dict) -> dict:
+def _decoded(row: dict, json_text: Collection[str]) -> dict:
     """``row`` with its JSON text values as the objects they encode, for the column types to serialise again."""
-    if not any(type(v) is JsonText for v in row.values()):
+    if not json_text:
         return row
-    return {k: json.loads(v) if type(v) is JsonText else v for k, v in row.items()}
+    return {k: json.loads(v) if k in json_text and v is not None else v for k, v in row.items()}
 
 
 def _bound_rows(rows: Sequence[dict], names: list[str], processors: list) -> list[tuple]:
@@ -123,14 +124,14 @@ def _bound_rows(rows: Sequence[dict], names: list[str], processors: list) -> lis
     return list(zip(*values, strict=True))
 
 
-def _copy_rows(conn, table: Table, names: list[str], rows: list[dict]) -> None:
+def _copy_rows(conn, table: Table, names: list[str], rows: list[dict], json_text: Collection[str] = ()) -> None:
     """PostgreSQL: the rows through ``COPY ... FROM STDIN`` (psycopg 3), in the connection's transaction.
 
     ``COPY`` skips the per-statement planning and parameter round trips of ``INSERT``: on the bulk import it wrote
     the same rows several times faster. Values pass through the column types' bind processors first (JSON becomes
     its text, as through the ORM); psycopg adapts the rest (text, numbers, booleans, timestamps, NULL).
     """
-    processors = [_processor(table.c[name].type, conn.dialect) for name in names]
+    processors = [None if name in json_text else _processor(table.c[name].type, conn.dialect) for name in names]
     columns = ", ".join(f'"{name}"' for name in names)
     cursor = conn.connection.driver_connection.cursor()
     try:
@@ -148,8 +149,6 @@ def _processor(type_, dialect):
     seen: dict[tuple, str] = {}  # most JSON values of an import are the same few short lists of strings
 
     def json_list(value):
-        if type(value) is JsonText:  # serialised already (core.trust.score_rows)
-            return str(value)
         if type(value) is list and all(type(v) is str for v in value):
             key = tuple(value)
             out = seen.get(key)

@@ -203,6 +203,90 @@ def test_a_rescore_scored_by_worker_processes_stores_what_one_process_would(stor
     assert {r[5]["algorithm_version"] for r in spread[1]} == {"trust-rescore-test"}
 
 
+def _bumped_rows(session) -> list[tuple]:
+    rows = session.exec(
+        select(TrustRecord.researcher_id, TrustRecord.score, TrustRecord.band, TrustRecord.level,
+               TrustRecord.claim_status, TrustRecord.snapshot, TrustRecord.facts_digest)
+        .where(TrustRecord.algorithm_version == trust.ALGORITHM_VERSION)
+        .order_by(TrustRecord.researcher_id)
+    ).all()  # fmt: skip
+    return [tuple(r) for r in rows]
+
+
+class Stop(Exception):
+    """The operator stopping a long recompute."""
+
+
+def test_a_rescore_committed_as_it_goes_keeps_what_it_stored_when_stopped_and_resumes(store, monkeypatch) -> None:
+    """``python -m core trust --all`` commits every ``COMMIT_EVERY`` people. Stopped after three batches, the three
+    batches are stored (committed); run again, it stores only the others; and the records are the ones a rescore in
+    one transaction stores."""
+    from core import trust_refresh
+
+    monkeypatch.setattr(trust_refresh, "BATCH", 40)
+    monkeypatch.setattr(trust, "ALGORITHM_VERSION", "trust-commit-test")
+    monkeypatch.setenv("PEERSCOPE_TRUST_WORKERS", "0")
+    now = utcnow()
+    with session_scope(store) as s:
+        people = len(s.exec(select(Researcher.id)).all())
+        assert recompute_trust(session=s, now=now) == people  # a new version: everyone is stored again
+        alone = _bumped_rows(s)
+        s.rollback()
+    assert people > 200 and len(alone) == people
+
+    def stop_after_three(done: int, total: int) -> None:
+        if done >= 3 * 40:
+            raise Stop
+
+    with pytest.raises(Stop), session_scope(store) as s:
+        recompute_trust(session=s, now=now, commit_every=40, progress=stop_after_three)
+    with session_scope(store) as s:
+        assert len(_bumped_rows(s)) == 3 * 40  # what was committed before the stop is kept
+    with session_scope(store) as s:
+        assert recompute_trust(session=s, now=now, commit_every=40) == people - 3 * 40  # the rest, not again the first
+    with session_scope(store) as s:
+        assert _bumped_rows(s) == alone
+
+
+def test_a_record_another_writer_stores_during_a_rescore_stays_the_latest(store, monkeypatch) -> None:
+    """Between two commits of a rescore of everyone the app may write: here a citation count rises and that
+    person's trust is recomputed and committed. The rescore read its facts before, so it leaves that person's newer
+    record as the latest (and the score on the researcher row), instead of storing one from the older facts."""
+    from sqlalchemy import func, update
+
+    from core import trust_refresh
+    from core.models import Authorship, Work
+
+    monkeypatch.setattr(trust_refresh, "BATCH", 40)
+    monkeypatch.setattr(trust, "ALGORITHM_VERSION", "trust-writer-test")
+    monkeypatch.setenv("PEERSCOPE_TRUST_WORKERS", "0")
+    with session_scope(store) as s:
+        people = len(s.exec(select(Researcher.id)).all())
+        rid, wid = s.exec(
+            select(Authorship.researcher_id, Authorship.work_id).order_by(Authorship.researcher_id.desc()).limit(1)
+        ).one()  # a person of the last batch
+    written = []
+
+    def another_writer(done: int, total: int) -> None:
+        if written:
+            return
+        with session_scope(store) as other:  # its own connection and transaction, committed here
+            other.execute(update(Work).where(Work.id == wid).values(cited_by_count=func.coalesce(Work.cited_by_count, 0) + 500))
+            written.append(recompute_trust(session=other, researcher_ids=[rid]))
+
+    with session_scope(store) as s:
+        assert recompute_trust(session=s, commit_every=40, progress=another_writer) == people - 1
+    assert written == [1]
+    with session_scope(store) as s:
+        records = s.exec(
+            select(TrustRecord.facts_digest, TrustRecord.snapshot).where(TrustRecord.researcher_id == rid,
+            TrustRecord.algorithm_version == "trust-writer-test")
+        ).all()  # fmt: skip
+        now_facts = trust_facts(session=s, researcher_ids=[rid])[0]
+        assert len(records) == 1 and records[0][0] == trust.facts_digest(now_facts)
+        assert s.get(Researcher, rid).citations == now_facts.citations
+
+
 def test_cli_recomputes_everyone_or_the_named(store, capsys) -> None:
     url = store.url.render_as_string(hide_password=False)
     assert cli(["trust", "--all", "--json", "--db", url]) == 0
