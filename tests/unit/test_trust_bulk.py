@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from core import accounts, claims, discussion, moderation, social, trust
@@ -285,6 +286,74 @@ def test_a_record_another_writer_stores_during_a_rescore_stays_the_latest(store,
         now_facts = trust_facts(session=s, researcher_ids=[rid])[0]
         assert len(records) == 1 and records[0][0] == trust.facts_digest(now_facts)
         assert s.get(Researcher, rid).citations == now_facts.citations
+
+
+def _row_versions(session) -> dict[int, object]:
+    """Each researcher row's version: PostgreSQL's ``xmin`` (a new one per update); on SQLite, none."""
+    if session.get_bind().dialect.name != "postgresql":
+        return {}
+    return dict(session.execute(text("SELECT id, xmin::text FROM researcher")).all())
+
+
+def test_a_rescore_rewrites_only_the_researcher_rows_whose_scores_change(store, monkeypatch) -> None:
+    """A new method that agrees on everyone's score stores a snapshot per person and leaves the researcher rows as
+    they are (no write: on PostgreSQL the same row versions; on SQLite no row changed beyond the inserted records);
+    a change that moves some people's scores rewrites those rows, and only those, with the new values."""
+    from sqlalchemy import func, update
+
+    from core import trust_refresh
+    from core.models import Authorship, Work
+
+    monkeypatch.setattr(trust_refresh, "BATCH", 40)
+    monkeypatch.setenv("PEERSCOPE_TRUST_WORKERS", "0")
+    columns = (Researcher.id, Researcher.trust_score, Researcher.trust_band, Researcher.trust_level,
+               Researcher.first_year, Researcher.citations)  # fmt: skip
+
+    def values(s) -> dict[int, tuple]:
+        return {row[0]: tuple(row[1:]) for row in s.exec(select(*columns))}
+
+    with session_scope(store) as s:
+        sqlite = s.get_bind().dialect.name == "sqlite"
+        raw = s.connection().connection.driver_connection
+        people, versions, changes = len(values(s)), _row_versions(s), raw.total_changes if sqlite else 0
+        monkeypatch.setattr(trust, "ALGORITHM_VERSION", "trust-same-scores")
+        assert recompute_trust(session=s) == people
+        assert _row_versions(s) == versions
+        if sqlite:
+            assert raw.total_changes - changes == people  # the inserted records, and no researcher row
+
+        rid, wid = s.exec(select(Authorship.researcher_id, Authorship.work_id).order_by(Authorship.id)).first()
+        authors = set(s.exec(select(Authorship.researcher_id).where(Authorship.work_id == wid)))
+        s.execute(update(Work).where(Work.id == wid).values(cited_by_count=func.coalesce(Work.cited_by_count, 0) + 5000))
+        before, versions, changes = values(s), _row_versions(s), raw.total_changes if sqlite else 0
+        assert recompute_trust(session=s) == len(authors)  # 5,000 citations more for each author of the work
+        s.expire_all()
+        after = values(s)
+        moved = {k for k in after if after[k] != before[k]}
+        latest = s.exec(select(TrustRecord.score).where(TrustRecord.researcher_id == rid).order_by(TrustRecord.id.desc())).first()
+        assert rid in moved and moved <= authors and after[rid][0] == latest > before[rid][0]
+        if sqlite:
+            assert raw.total_changes - changes == len(authors) + len(moved)
+        else:
+            now = _row_versions(s)
+            assert {k for k in now if now[k] != versions[k]} == moved
+
+
+def test_postgresql_compresses_trust_snapshots_with_lz4(store) -> None:
+    """Revision 0012: on a PostgreSQL server built with lz4 the snapshots are compressed with it."""
+    with session_scope(store) as s:
+        if s.get_bind().dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only")
+        methods = s.execute(text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")).scalar()
+        method = s.execute(text(
+            "SELECT attcompression FROM pg_attribute WHERE attrelid = 'trustrecord'::regclass AND attname = 'snapshot'"
+        )).scalar()  # fmt: skip
+        used = s.execute(text(
+            "SELECT DISTINCT pg_column_compression(snapshot) FROM trustrecord WHERE pg_column_compression(snapshot) IS NOT NULL"
+        )).scalars().all()  # fmt: skip
+    if "lz4" not in methods:
+        pytest.skip("this PostgreSQL server has no lz4")
+    assert method == "l" and used == ["lz4"]
 
 
 def test_cli_recomputes_everyone_or_the_named(store, capsys) -> None:
