@@ -268,19 +268,27 @@ def cmd_trust(args, engine) -> int:
     if args.everyone == bool(args.researchers):
         raise InvalidInput("name researchers to recompute, or --all for everyone (not both)")
     started, seen = time.perf_counter(), [0]
-    with session_scope(engine) as s:
-        ids = None if args.everyone else [queries.resolve_researcher(session=s, query=q) for q in args.researchers]
-        bar = tqdm(desc="trust", unit=" people", file=sys.stderr, mininterval=0.5, disable=args.json)
+    bar = tqdm(desc="trust", unit=" people", file=sys.stderr, mininterval=0.5, disable=True)  # shown once resolved
+    try:
+        with session_scope(engine) as s:
+            ids = None if args.everyone else [queries.resolve_researcher(session=s, query=q) for q in args.researchers]
+            bar = tqdm(desc="trust", unit=" people", file=sys.stderr, mininterval=0.5, disable=args.json)
 
-        def progress(done: int, total: int) -> None:
-            bar.total, seen[0] = total, done
-            bar.update(done - bar.n)
+            def progress(done: int, total: int) -> None:
+                bar.total, seen[0] = total, done
+                bar.update(done - bar.n)
 
-        # Everyone: committed as it goes (the app's writes wait for a batch, not the whole run; a stopped run keeps
-        # what it stored and the next one resumes).
-        changed = recompute_trust(session=s, researcher_ids=ids, progress=progress,
-                                  commit_every=COMMIT_EVERY if ids is None else None)
+            # Everyone: committed as it goes (the app's writes wait for a batch, not the whole run; a stopped run
+            # keeps what it stored and the next one resumes).
+            changed = recompute_trust(session=s, researcher_ids=ids, progress=progress,
+                                      commit_every=COMMIT_EVERY if ids is None else None)
+    except KeyboardInterrupt:
         bar.close()
+        kept = (f"the snapshots committed before the stop (every {COMMIT_EVERY:,} people) are kept; run it again to "
+                "go on: the people done are skipped") if args.everyone else "nothing was stored"
+        print(f"\nstopped after {seen[0]:,} researcher(s): {kept}", file=sys.stderr)
+        return 130
+    bar.close()
     seen, seconds = seen[0], round(time.perf_counter() - started, 2)
     if args.json:
         print(json.dumps({"researchers": seen, "changed": changed, "seconds": seconds}, indent=2))

@@ -388,3 +388,37 @@ def test_an_import_of_most_of_the_store_recomputes_through_the_one_read(empty_st
         ids = sorted(s.exec(select(Researcher.id)))
         assert recompute_trust(session=s, researcher_ids=ids) == 0
     assert len(used) == 1
+
+
+def test_cli_stopped_keeps_what_it_committed_and_the_next_run_goes_on(store, capsys, monkeypatch) -> None:
+    """Ctrl-C during ``trust --all``: a message (no traceback), exit 130, the committed batches kept; run again, it
+    stores only the others."""
+    from core import trust_refresh
+
+    monkeypatch.setattr(trust_refresh, "BATCH", 40)
+    monkeypatch.setattr(trust_refresh, "COMMIT_EVERY", 40)
+    monkeypatch.setattr(trust, "ALGORITHM_VERSION", "trust-cli-stop")
+    monkeypatch.setenv("PEERSCOPE_TRUST_WORKERS", "0")
+    real = trust_refresh.recompute_trust
+
+    def stopped_by_the_operator(**kw):
+        shown = kw["progress"]
+
+        def progress(done: int, total: int) -> None:
+            shown(done, total)
+            if done >= 80:
+                raise KeyboardInterrupt
+
+        return real(**{**kw, "progress": progress})
+
+    monkeypatch.setattr(trust_refresh, "recompute_trust", stopped_by_the_operator)
+    url = store.url.render_as_string(hide_password=False)
+    assert cli(["trust", "--all", "--db", url]) == 130
+    err = capsys.readouterr().err
+    assert "stopped after 80 researcher(s)" in err and "run it again" in err and "Traceback" not in err
+    with session_scope(store) as s:
+        people = len(s.exec(select(Researcher.id)).all())
+        assert len(_bumped_rows(s)) == 80
+    monkeypatch.setattr(trust_refresh, "recompute_trust", real)
+    assert cli(["trust", "--all", "--json", "--db", url]) == 0
+    assert json.loads(capsys.readouterr().out)["changed"] == people - 80
