@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole test suite, the one way: used by developers (README) and by CI (.ci/run).
 #
-#   bash scripts/test.sh            # = install what is missing, start PostgreSQL, python -m pytest -q
+#   bash scripts/test.sh            # = install what is missing, start PostgreSQL, python -m pytest -q (slowest listed)
 #   bash scripts/test.sh -k seed    # extra arguments go to pytest
 #
 # Steps, each skipped when already done (so a second run is quick):
@@ -10,7 +10,7 @@
 #   3. a throw-away PostgreSQL cluster on 127.0.0.1:$PEERSCOPE_TEST_PG_PORT (default 5433), socket in /tmp,
 #      with role peerscope/peerscope owning database peerscope_test; exported as PEERSCOPE_TEST_PG_URL.
 #      If PEERSCOPE_TEST_PG_URL is already set, that server is used and none is started.
-#   4. python -m pytest -q
+#   4. python -m pytest -q --durations=15
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -129,4 +129,5 @@ if [ -z "${PEERSCOPE_TEST_PG_URL:-}" ]; then
 fi
 
 # --- 4. the tests ---------------------------------------------------------------------------------------------------
-exec "$PYTHON" -m pytest -q "$@"
+# The slowest tests are listed at the end: CI is cut at 90 minutes and the suite must stay well under 20.
+exec "$PYTHON" -m pytest -q --durations=15 "$@"
