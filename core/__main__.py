@@ -268,7 +268,7 @@ def cmd_trust(args, engine) -> int:
     if args.everyone == bool(args.researchers):
         raise InvalidInput("name researchers to recompute, or --all for everyone (not both)")
     started, seen = time.perf_counter(), [0]
-    bar = tqdm(desc="trust", unit=" people", file=sys.stderr, mininterval=0.5, disable=True)  # shown once resolved
+    bar = None  # shown once the names are resolved
     try:
         with session_scope(engine) as s:
             ids = None if args.everyone else [queries.resolve_researcher(session=s, query=q) for q in args.researchers]
@@ -283,7 +283,8 @@ def cmd_trust(args, engine) -> int:
             changed = recompute_trust(session=s, researcher_ids=ids, progress=progress,
                                       commit_every=COMMIT_EVERY if ids is None else None)
     except KeyboardInterrupt:
-        bar.close()
+        if bar is not None:
+            bar.close()
         kept = (f"the snapshots committed before the stop (every {COMMIT_EVERY:,} people) are kept; run it again to "
                 "go on: the people done are skipped") if args.everyone else "nothing was stored"
         print(f"\nstopped after {seen[0]:,} researcher(s): {kept}", file=sys.stderr)

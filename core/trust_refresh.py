@@ -527,7 +527,7 @@ def _update_scores(session: Session, updates: list[dict]) -> None:
     the 917k unchanged rows of a rescore at a million works took 55 s there.
     PostgreSQL: one ``UPDATE ... FROM unnest(arrays)``, six array parameters for the whole batch (a ``VALUES`` list
     of 12,000 scalar parameters cost more to bind than the scoring; a statement per row, more still).
-    SQLite: the driver's ``executemany``. Elsewhere: SQLAlchemy's."""
+    SQLite: the driver's ``executemany``. Elsewhere: SQLAlchemy's, writing every row."""
     if session.get_bind().dialect.name == "postgresql":
         columns = {"rid": "integer", "s": "integer", "b": "text", "l": "text", "f": "integer", "c": "integer"}
         arrays = ", ".join(f"CAST(:{k} AS {t}[])" for k, t in columns.items())
